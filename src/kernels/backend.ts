@@ -1,0 +1,93 @@
+/**
+ * The kernel interface: every numeric loop in backprop runs behind it. Layers above (tensor,
+ * autograd, ops, nn, train) call only these functions, so a faster backend (WebAssembly SIMD,
+ * threads, a native addon) can replace the plain TypeScript one without touching them.
+ *
+ * Conventions: arrays are dense and row-major; a kernel never allocates its output (the caller
+ * passes `out`), never keeps references, and must accept `out` aliasing an input for elementwise
+ * kernels. Float64 arrays must be handled exactly (gradient checks run in float64); a backend that
+ * only accelerates float32 delegates float64 calls to the TypeScript backend (see `withFallback`).
+ */
+export type FloatArray = Float32Array | Float64Array;
+export type DType = 'float32' | 'float64';
+
+/** Elementwise functions of one argument. `param` is the slope of leakyRelu / alpha of elu / power of powScalar. */
+export type UnaryOp =
+  | 'identity' | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'square' | 'reciprocal' | 'sign'
+  | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu' | 'selu' | 'softplus' | 'gelu' | 'silu' | 'erf'
+  | 'powScalar' | 'addScalar' | 'mulScalar';
+
+/** Elementwise functions of two arguments (with NumPy broadcasting). Comparisons give 1 or 0. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'gt' | 'ge' | 'lt' | 'le' | 'eq' | 'ne';
+
+/** Reductions along one axis. */
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+export interface Backend {
+  /** A short name shown by `backprop info` and in benchmark lines, e.g. "js", "wasm", "native-avx2". */
+  readonly name: string;
+  /** Worker threads this backend may use for one call (1 for single-threaded backends). */
+  readonly threads: number;
+
+  /**
+   * General matrix product C = op(A)·op(B) (+ C when `accumulate`), with op(A) of shape [m,k] and
+   * op(B) of shape [k,n]. Storage is row-major: A is [m,k], or [k,m] when `transA`; B is [k,n], or
+   * [n,k] when `transB`. The transposed forms serve the backward pass without copies:
+   * ∂C/∂W = δᵀ·a (transA) and ∂C/∂a = δ·W (plain) for W stored [out,in], forward z = a·Wᵀ (transB).
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: FloatArray, b: FloatArray, out: FloatArray, accumulate: boolean): void;
+
+  /** out[i] = f(x[i]) for i < x.length. */
+  unary(op: UnaryOp, x: FloatArray, out: FloatArray, param: number): void;
+
+  /**
+   * The chain rule through a unary function: gradIn[i] = gradOut[i] · f′(x[i]), where `y` holds
+   * f(x) from the forward pass (several derivatives are cheaper from y: σ′ = y(1 − y), tanh′ = 1 − y²).
+   * With `accumulate`, the product is added into gradIn.
+   */
+  unaryBackward(op: UnaryOp, x: FloatArray, y: FloatArray, gradOut: FloatArray, gradIn: FloatArray, param: number, accumulate: boolean): void;
+
+  /**
+   * out = a ∘ b with NumPy broadcasting. Shapes are given right-aligned to `outShape` (same rank,
+   * size-1 axes broadcast), which the caller has already validated.
+   */
+  binary(op: BinaryOp, a: FloatArray, aShape: readonly number[], b: FloatArray, bShape: readonly number[], out: FloatArray, outShape: readonly number[]): void;
+
+  /**
+   * Reduces the middle axis of x viewed as [outer, length, inner]: out[o*inner + i] = op over j of
+   * x[(o*length + j)*inner + i]. With `accumulate` (sum only) the result is added into out.
+   */
+  reduce(op: ReduceOp, x: FloatArray, outer: number, length: number, inner: number, out: FloatArray, accumulate: boolean): void;
+
+  /**
+   * Softmax (or log-softmax when `log`) over each row of x viewed as [rows, cols], computed with the
+   * row maximum subtracted so logits near ±1000 stay finite.
+   */
+  softmax(x: FloatArray, rows: number, cols: number, out: FloatArray, log: boolean): void;
+
+  /**
+   * out[r, c] = x[r, c] + bias[c] for x viewed as [rows, cols], then the activation `op` in place;
+   * the forward pass of a dense layer after its matrix product. `preActivation`, when given,
+   * receives z before the activation (the backward pass needs it).
+   */
+  biasActivation(x: FloatArray, bias: FloatArray | null, rows: number, cols: number, op: UnaryOp, param: number, out: FloatArray, preActivation: FloatArray | null): void;
+}
+
+/**
+ * A backend made of `fast`'s kernels, with the kernels it lacks taken from `base`. A fast kernel that
+ * handles only float32 checks its arrays itself and calls the base kernel for float64 (a check per
+ * call, never per element).
+ */
+export function withFallback(base: Backend, fast: Partial<Backend> & { name: string; threads?: number }): Backend {
+  return {
+    name: fast.name,
+    threads: fast.threads ?? 1,
+    gemm: fast.gemm ?? base.gemm,
+    unary: fast.unary ?? base.unary,
+    unaryBackward: fast.unaryBackward ?? base.unaryBackward,
+    binary: fast.binary ?? base.binary,
+    reduce: fast.reduce ?? base.reduce,
+    softmax: fast.softmax ?? base.softmax,
+    biasActivation: fast.biasActivation ?? base.biasActivation,
+  };
+}
