@@ -1,0 +1,13 @@
+export { Optimizer } from './optimizer.js';
+export type { BaseOptions, OptionValue, OptimizerConfig, OptimizerStateDict, ParamGroup, ParamGroupSpec, ParamsInput, ParameterState } from './optimizer.js';
+export { SGD, SGD_DEFAULTS } from './sgd.js';
+export type { SGDOptions, MomentumConvention } from './sgd.js';
+export { Adagrad, ADAGRAD_DEFAULTS } from './adagrad.js';
+export type { AdagradOptions } from './adagrad.js';
+export { RMSprop, RMSPROP_DEFAULTS } from './rmsprop.js';
+export type { RMSpropOptions } from './rmsprop.js';
+export { Adam, AdamW, ADAM_DEFAULTS, ADAMW_DEFAULTS } from './adam.js';
+export type { AdamOptions } from './adam.js';
+export { createOptimizer, OPTIMIZER_NAMES } from './create.js';
+export type { OptimizerName } from './create.js';
+export type { JsonNumber } from './checks.js';
