@@ -87,7 +87,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const resolved = specs.map(({ params: tensors, ...overrides }, g) => {
       checkKnownKeys(`${label}: group ${g}`, overrides, validKeys);
       const groupOptions = { ...merged, ...overrides } as O;
-      this.validate(groupOptions);
+      try {
+        this.validate(groupOptions);
+      } catch (error) {
+        // Name the group: "SGD: group 1: lr must be …".
+        if (error instanceof ValueError && error.message.startsWith(`${label}: `)) throw new ValueError(`${label}: group ${g}: ${error.message.slice(label.length + 2)}`);
+        throw error;
+      }
       tensors.forEach((t, i) => {
         if (!(t instanceof Tensor)) throw new ValueError(`${label}: group ${g} parameter ${i} must be a Tensor, got ${formatValue(t)}`);
         if (!t.isLeaf) throw new ValueError(`${label}: parameter ${t.name ?? i} in group ${g} is computed by an operation, not a leaf tensor; optimise the tensors it was computed from`);
