@@ -7,3 +7,4 @@ export * from './kernels/index.js';
 export * from './tensor/index.js';
 export * from './autograd/index.js';
 export * from './ops/index.js';
+export * from './optim/index.js';
