@@ -1,3 +1,22 @@
+/**
+ * Optimisers, learning-rate schedules and regularisation helpers. A training step:
+ *
+ *     const optimizer = createOptimizer('adam', model.parameters(), { lr: 1e-3 });
+ *     const schedule = parseSchedule('warmup:5+cosine', { totalSteps: epochs });
+ *     for (let epoch = 0; epoch < epochs; epoch++) {
+ *       schedule.apply(optimizer, epoch);              // ε for this epoch (or call it per step)
+ *       for (const batch of batches) {
+ *         optimizer.zeroGrad();
+ *         add(loss(batch), l2Penalty(model.parameters(), 1e-4)).backward();
+ *         clipGradNorm(model.parameters(), 1);         // optional
+ *         optimizer.step();
+ *       }
+ *       schedule.observe(validationLoss);              // used by reduce-on-plateau only
+ *     }
+ *
+ * Checkpoints keep `optimizer.stateDict()` and `schedule.stateDict()` (plain JSON); loading them
+ * into freshly built ones continues bit-identically.
+ */
 export { Optimizer } from './optimizer.js';
 export type { BaseOptions, OptionValue, OptimizerConfig, OptimizerStateDict, ParamGroup, ParamGroupSpec, ParamsInput, ParameterState } from './optimizer.js';
 export { SGD, SGD_DEFAULTS } from './sgd.js';
@@ -15,7 +34,7 @@ export { LrSchedule, ConstantLr, StepLr, MultiStepLr, ExponentialLr, InverseTime
 export type { ScheduleConfig, ScheduleStateDict } from './schedules.js';
 export { ReduceLrOnPlateau } from './plateau.js';
 export type { ReduceLrOnPlateauOptions } from './plateau.js';
-export { parseSchedule, SCHEDULE_SPECS } from './parse-schedule.js';
+export { parseSchedule, scheduleFromConfig, SCHEDULE_SPECS } from './parse-schedule.js';
 export type { ParseScheduleOptions } from './parse-schedule.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
 export { l1Penalty, l2Penalty, isWeight } from './penalty.js';

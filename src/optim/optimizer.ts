@@ -161,9 +161,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const group of this.groupList) for (const param of group.params) param.grad?.data.fill(0);
   }
 
-  /** The name and hyperparameters, for the model document. */
+  /** The name and hyperparameters as configured (`lr` is the initial rate, before any schedule), for the model document. */
   config(): OptimizerConfig {
-    const config: OptimizerConfig = { name: this.name, options: { ...this.defaults, lr: this.lr } as unknown as Record<string, OptionValue> };
+    const config: OptimizerConfig = { name: this.name, options: { ...this.defaults, lr: this.initialLr } as unknown as Record<string, OptionValue> };
     if (this.groupList.length > 1) config.groups = this.groupList.map((group) => ({ ...group.options }) as unknown as Record<string, OptionValue>);
     return config;
   }

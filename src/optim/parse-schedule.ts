@@ -1,6 +1,7 @@
 import { BackpropError, ValueError, formatValue } from '../util/errors.js';
 import { ReduceLrOnPlateau } from './plateau.js';
-import { ConstantLr, CosineAnnealingLr, ExponentialLr, InverseTimeLr, LinearWarmup, LrSchedule, MultiStepLr, StepLr } from './schedules.js';
+import { ConstantLr, CosineAnnealingLr, ExponentialLr, InverseTimeLr, LinearWarmup, LrSchedule, MultiStepLr, ScheduleConfig, StepLr } from './schedules.js';
+import type { ReduceLrOnPlateauOptions } from './plateau.js';
 
 /** The schedule specs `parseSchedule` accepts (the CLI's `--schedule`), with their fields. */
 export const SCHEDULE_SPECS: Readonly<Record<string, string>> = Object.freeze({
@@ -116,4 +117,34 @@ function parseNumber(text: string, field: string, fail: (message: string) => nev
   const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(value)) fail(`${field} ${JSON.stringify(text)} is not a number`);
   return value;
+}
+
+/**
+ * Rebuilds a schedule from its `config()` (as stored in a model document or checkpoint);
+ * `scheduleFromConfig(s.config()).config()` equals `s.config()`.
+ */
+export function scheduleFromConfig(config: ScheduleConfig): LrSchedule {
+  if (typeof config !== 'object' || config === null) throw new ValueError(`scheduleFromConfig: expected a schedule config object, got ${formatValue(config)}`);
+  const { kind, ...options } = config;
+  const numberOf = (key: string): number => options[key] as number;
+  switch (kind) {
+    case 'constant':
+      return new ConstantLr();
+    case 'step':
+      return new StepLr({ stepSize: numberOf('stepSize'), gamma: numberOf('gamma') });
+    case 'multistep':
+      return new MultiStepLr({ milestones: options.milestones as number[], gamma: numberOf('gamma') });
+    case 'exp':
+      return new ExponentialLr({ gamma: numberOf('gamma') });
+    case 'time':
+      return new InverseTimeLr({ decay: numberOf('decay') });
+    case 'cosine':
+      return new CosineAnnealingLr({ period: numberOf('period'), minLr: numberOf('minLr') });
+    case 'warmup':
+      return new LinearWarmup({ steps: numberOf('steps'), startFactor: numberOf('startFactor'), then: scheduleFromConfig(options.then as ScheduleConfig) });
+    case 'plateau':
+      return new ReduceLrOnPlateau(options as ReduceLrOnPlateauOptions);
+    default:
+      throw new ValueError(`scheduleFromConfig: unknown schedule kind ${formatValue(kind)}; valid: ${Object.keys(SCHEDULE_SPECS).join(', ')}`);
+  }
 }

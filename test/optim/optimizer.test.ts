@@ -158,7 +158,8 @@ test('parameter groups: per-group options, and setting lr keeps the groups’ ra
   sgd.step();
   // a: 0.75 − 0.125 = 0.625; b: v = 0.5·1 + 1 = 1.5, 0.5 − 0.25·1.5 = 0.125
   assert.deepEqual([a.data[0], b.data[0]], [0.625, 0.125]);
-  assert.equal(sgd.config().groups?.length, 2);
+  assert.equal(sgd.config().options.lr, 0.25, 'config keeps the configured rate');
+  assert.deepEqual(sgd.config().groups?.map((g) => g.lr), [0.125, 0.25]);
 });
 
 test('step skips parameters without a gradient (their step count stays 0); zeroGrad zero-fills in place', () => {

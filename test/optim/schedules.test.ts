@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ConstantLr, CosineAnnealingLr, ExponentialLr, InverseTimeLr, LinearWarmup, LrSchedule, MultiStepLr, ReduceLrOnPlateau, SGD, StepLr, parseSchedule,
+  ConstantLr, CosineAnnealingLr, ExponentialLr, InverseTimeLr, LinearWarmup, LrSchedule, MultiStepLr, ReduceLrOnPlateau, SGD, StepLr, parseSchedule, scheduleFromConfig,
 } from '../../src/optim/index.js';
 import { ValueError } from '../../src/util/errors.js';
 import { assertClose, param } from './helpers.js';
@@ -193,3 +193,12 @@ for (const [spec, options, message] of INVALID_SPECS) {
     });
   });
 }
+
+test('scheduleFromConfig rebuilds every parsed schedule', () => {
+  for (const [spec, options, config] of VALID_SPECS) {
+    const rebuilt = scheduleFromConfig(parseSchedule(spec, options).config());
+    assert.deepEqual(rebuilt.config(), config, spec);
+  }
+  assert.throws(() => scheduleFromConfig({ kind: 'linear' }), { message: 'scheduleFromConfig: unknown schedule kind "linear"; valid: constant, step, multistep, exp, time, cosine, warmup, plateau' });
+  assert.throws(() => scheduleFromConfig({ kind: 'exp', gamma: -1 }), { message: 'exp schedule: gamma must be a finite number > 0, got -1' });
+});
