@@ -12,7 +12,7 @@
  * turns off the rule: forced numeric reports the first non-number, forced categorical never fails.
  * Missing (empty) cells take no part in inference; encoding rejects them (see encoder.ts).
  */
-import { DataError } from './errors.js';
+import { DataError, formatNameList } from './errors.js';
 import { looksNumeric, numberProblem, parseStrictNumber } from './number.js';
 import { columnIndex, isMissing, type Table } from './table.js';
 
@@ -81,7 +81,9 @@ export function profileColumns(table: Table, types: Readonly<Record<string, Colu
 /** Rejects overrides for columns the table lacks and types other than numeric/categorical. */
 export function checkTypeOverrides(table: Table, types: Readonly<Record<string, ColumnType>>): void {
   for (const [name, type] of Object.entries(types)) {
-    columnIndex(table, name, 'column (named in the column types)');
+    if (!table.columns.includes(name)) {
+      throw new DataError({ source: table.source, column: name }, `the column types name a column the data lacks; the columns are ${formatNameList(table.columns)}`);
+    }
     if (type !== 'numeric' && type !== 'categorical') {
       throw new DataError({ source: table.source, column: name, value: type }, `column type must be "numeric" or "categorical", got ${JSON.stringify(type)}`);
     }

@@ -47,12 +47,11 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * The shortest decimal text that reads back as exactly the same float32 (`Math.fround`), e.g.
- * 0.1 stored as float32 prints as "0.1", not "0.10000000149011612". Integers print plainly.
+ * 0.1 stored as float32 prints as "0.1", not "0.10000000149011612"; 3 prints as "3".
  */
 export function formatFloat32(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const target = Math.fround(value);
-  if (Number.isInteger(target) && Math.abs(target) < 1e21) return String(target);
   for (let digits = 1; digits <= 9; digits++) {
     const text = String(Number(target.toPrecision(digits)));
     if (Math.fround(Number(text)) === target) return text;

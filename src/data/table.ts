@@ -33,7 +33,7 @@ export function isMissing(cell: string): boolean {
 
 /**
  * Index of column `name` in the table, or a DataError naming the column and listing the
- * available ones (with a "did you mean" when one differs only by case or a typo or two).
+ * available ones (with a "did you mean" when one differs only by case or by a typo or two).
  * `role` says what the column was wanted for, e.g. "target column".
  */
 export function columnIndex(table: Table, name: string, role = 'column'): number {
@@ -47,10 +47,10 @@ export function columnIndex(table: Table, name: string, role = 'column'): number
   );
 }
 
-/** The name closest to `wanted` by case-insensitive edit distance, if within 2 edits. */
+/** The name closest to `wanted` by case-insensitive edit distance, if within 2 edits and under half its length. */
 function closestName(wanted: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = 3;
+  let bestDistance = Math.min(3, Math.ceil(wanted.length / 2));
   for (const name of names) {
     const distance = editDistance(wanted.toLowerCase(), name.toLowerCase());
     if (distance < bestDistance) {
