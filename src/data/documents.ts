@@ -58,12 +58,17 @@ export function parseScaler(value: unknown, source = 'scaler', columns?: number)
     const list = doc[field];
     const ok = Array.isArray(list) && list.every((x) => typeof x === 'number' && Number.isFinite(x) && (!nonZero || x !== 0));
     if (!ok) fail(`scaler.${field}`, `an array of finite${nonZero ? ' non-zero' : ''} numbers`, list);
-    if (columns !== undefined && (list as number[]).length !== columns) fail(`scaler.${field}`, `${columns} numbers long (one per feature column)`, `${(list as number[]).length} numbers`);
+    const length = (list as number[]).length;
+    if (columns !== undefined && length !== columns) {
+      throw new DataError({ source, value: length }, `scaler.${field} has ${length} numbers but the model has ${columns} feature columns`);
+    }
     return [...(list as number[])];
   };
   const offset = numbers('offset', false);
   const scale = numbers('scale', true);
-  if (offset.length !== scale.length) fail('scaler.scale', `as long as scaler.offset (${offset.length})`, `${scale.length} numbers`);
+  if (offset.length !== scale.length) {
+    throw new DataError({ source, value: scale.length }, `scaler.scale has ${scale.length} numbers but scaler.offset has ${offset.length}`);
+  }
   return { format: 'backprop-scaler', version: 1, method: doc.method as Scaler['method'], offset, scale };
 }
 

@@ -98,7 +98,7 @@ const fitErrors: { name: string; text: string; options: Parameters<typeof fitEnc
 
 for (const { name, text, options, message } of fitErrors) {
   test(`fitEncoder rejects: ${name}`, () => {
-    assert.throws(() => fitEncoder(csv(text), options), (error: unknown) => error instanceof DataError && error.message === message);
+    assert.throws(() => fitEncoder(csv(text), options), { name: 'DataError', message });
   });
 }
 
@@ -159,6 +159,6 @@ const badDocuments: { name: string; edit: (doc: any) => unknown; message: string
 for (const { name, edit, message } of badDocuments) {
   test(`parseEncoder rejects a corrupt document: ${name}`, () => {
     const doc = edit(JSON.parse(JSON.stringify(good())));
-    assert.throws(() => parseEncoder(doc, 'model.json'), (error: unknown) => error instanceof DataError && error.message === message);
+    assert.throws(() => parseEncoder(doc, 'model.json'), { name: 'DataError', message });
   });
 }
