@@ -52,6 +52,7 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 export function formatFloat32(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const target = Math.fround(value);
+  if (Object.is(target, -0)) return '-0'; // String(-0) is "0"
   for (let digits = 1; digits <= 9; digits++) {
     const text = String(Number(target.toPrecision(digits)));
     if (Math.fround(Number(text)) === target) return text;

@@ -53,6 +53,7 @@ test('property: every finite double printed by JavaScript parses back to itself'
 test('formatFloat32 gives the shortest text that reads back as the same float32', () => {
   assert.equal(formatFloat32(Math.fround(0.1)), '0.1');
   assert.equal(formatFloat32(3), '3');
+  assert.equal(formatFloat32(-0), '-0');
   assert.equal(formatFloat32(1e9), '1000000000');
   assert.equal(formatFloat32(123456789), '123456790'); // float32 holds 123456792
   assert.equal(formatFloat32(-2.5), '-2.5');
