@@ -15,7 +15,8 @@ export interface CsvOptions {
 /**
  * Parses CSV text whose first record is a header row.
  *
- * - A leading UTF-8 byte-order mark is dropped; line ends may be LF, CRLF or CR.
+ * - A leading UTF-8 byte-order mark is dropped; line ends may be LF, CRLF or CR, even mixed
+ *   (all become LF, also inside quoted fields).
  * - Fields may be quoted ("a, b" and "say ""hi""" and fields spanning lines).
  * - Every cell and column name is trimmed of surrounding whitespace.
  * - Blank lines (empty or only whitespace) are skipped; a line of only commas is a row of missing cells.
@@ -29,7 +30,9 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new DataError({ source, value: delimiter }, `the delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`);
   }
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // Line ends are unified first, so a file mixing CRLF and LF (edited on two systems) still reads;
+  // a line break inside a quoted field therefore comes back as LF.
+  const body = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
   if (body.trim() === '') throw new DataError({ source, line: 1 }, 'the file is empty (expected a header row, then data rows)');
 
   const lineCounter = new LineCounter(body);
@@ -37,6 +40,7 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
   let recordStart = 0;
   Papa.parse<string[]>(body, {
     delimiter,
+    newline: '\n',
     skipEmptyLines: false,
     step(result) {
       const start = recordStart;
@@ -80,7 +84,7 @@ function checkHeader(names: string[], source: string, line: number): string[] {
   return names;
 }
 
-/** Turns character offsets into 1-based line numbers, scanning forward only once. */
+/** Turns character offsets into 1-based line numbers (text with LF line ends), scanning forward only once. */
 class LineCounter {
   private offset = 0;
   private line = 1;
@@ -90,9 +94,7 @@ class LineCounter {
   lineAt(offset: number): number {
     const text = this.text;
     for (; this.offset < offset && this.offset < text.length; this.offset++) {
-      const code = text.charCodeAt(this.offset);
-      // CRLF counts once (at its LF); a lone CR or a lone LF counts as a line end.
-      if (code === 10 || (code === 13 && text.charCodeAt(this.offset + 1) !== 10)) this.line++;
+      if (text.charCodeAt(this.offset) === 10) this.line++;
     }
     return this.line;
   }

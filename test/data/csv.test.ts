@@ -9,7 +9,7 @@ test('parseCsv reads quoted fields, doubled quotes, embedded line breaks, CRLF a
   const table = parseCsv(text, 'people.csv');
   assert.deepEqual(table.columns, ['name', 'note, with comma', 'n']);
   assert.deepEqual(table.rows, [
-    ['Smith, J', 'said "hi"\r\nthen left', '1'],
+    ['Smith, J', 'said "hi"\nthen left', '1'],
     ['Doe', 'plain', '2'],
   ]);
   // The first data row starts on line 2 and spans two lines, so the next row starts on line 4.
@@ -21,6 +21,9 @@ test('parseCsv trims cells, skips blank lines, keeps rows of empty cells, accept
   assert.deepEqual(parseCsv('a , b\n 1 ,  x \n\n   \n,\n2,y', 's').rows, [['1', 'x'], ['', ''], ['2', 'y']]);
   assert.deepEqual(parseCsv('a , b\n 1 ,  x \n\n   \n,\n2,y', 's').lines, [2, 5, 6]);
   assert.deepEqual(parseCsv('a,b\r1,2\r3,4\r', 's').lines, [2, 3]);
+  const mixed = parseCsv('a,b\r\n1,2\n3,4\r\n5,6\r7,8', 's');
+  assert.deepEqual(mixed.rows, [['1', '2'], ['3', '4'], ['5', '6'], ['7', '8']]);
+  assert.deepEqual(mixed.lines, [2, 3, 4, 5]);
   assert.deepEqual(parseCsv('a;b\n1;2\n', 's', { delimiter: ';' }).rows, [['1', '2']]);
 });
 
@@ -72,9 +75,9 @@ test('formatCsv quotes only fields that need it', () => {
   assert.equal(formatCsv(['a', 'b,c'], [[1, 'x"y'], ['line\nbreak', ' padded'], [2.5, '']]), 'a,"b,c"\n1,"x""y"\n"line\nbreak"," padded"\n2.5,\n');
 });
 
-test('property: any table of trimmed cells survives tableToCsv then parseCsv', () => {
+test('property: any table of trimmed cells survives formatCsv then parseCsv', () => {
   const cell = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r', ' ', 'é', '1', '.') }).map((s) => s.trim());
-  const name = cell.filter((s) => s !== '');
+  const name = cell.filter((s) => s !== '' && !s.includes('\r'));
   const table = fc.uniqueArray(name, { minLength: 1, maxLength: 4 }).chain((columns) =>
     fc.record({
       columns: fc.constant(columns),
@@ -85,7 +88,8 @@ test('property: any table of trimmed cells survives tableToCsv then parseCsv', (
     fc.property(table, ({ columns, rows }) => {
       const parsed = parseCsv(formatCsv(columns, rows), 'p.csv');
       assert.deepEqual(parsed.columns, columns);
-      assert.deepEqual(parsed.rows, rows);
+      // Line breaks inside fields come back as LF.
+      assert.deepEqual(parsed.rows, rows.map((row) => row.map((cell) => cell.replace(/\r\n?/g, '\n'))));
     }),
     { numRuns: 300 },
   );
