@@ -79,3 +79,8 @@ test('syntheticToCsv writes text that reads back to the same float32 values and 
     } else assert.deepEqual(encoded.y, set.y);
   }
 });
+
+test('a seed gives the same rows in every version (pinned output: change it only on purpose, with a note)', () => {
+  assert.equal(syntheticToCsv(makeMoons({ n: 3, seed: 42 })), 'x1,x2,label\n-0.2994061,0.97520834,0\n0.021632973,0.4982929,1\n-1.0670472,0.0991792,0\n');
+  assert.equal(syntheticToCsv(makeSin({ n: 3, seed: 42 })), 'x,y\n1.0091783,1.0304363\n-3.0460303,0.0044181747\n2.3919275,0.8620702\n');
+});
