@@ -110,9 +110,8 @@ export function fitEncoder(table: Table, options: EncoderOptions): Encoder {
     requireNumericTarget(table, targetIndex);
     targetEncoding = { name: target, task };
   } else {
-    const forcedText = types[target] === 'categorical';
     const profile = profileColumn(table, target, types[target]);
-    const labelsAreNumbers = profile.type === 'numeric' && !forcedText;
+    const labelsAreNumbers = profile.type === 'numeric';
     const classes = labelsAreNumbers ? distinctNumbers(table, targetIndex).map(String) : (profile.categories ?? []);
     if (classes.length < 2) {
       throw new DataError({ source, column: target, value: classes[0] }, `the target has a single class ${JSON.stringify(classes[0])}; classification needs at least two`);
