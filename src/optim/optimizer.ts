@@ -156,7 +156,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     }
   }
 
-  /** Fills every existing `.grad` with zeros (keeping the buffers, so the next backward allocates nothing). */
+  /**
+   * Fills every existing `.grad` with zeros, keeping the buffers so the next backward allocates
+   * nothing. A parameter that then takes no part in the loss has a zero gradient rather than none,
+   * so a momentum-based rule still moves it by its momentum; set its `.grad = null` to skip it.
+   */
   zeroGrad(): void {
     for (const group of this.groupList) for (const param of group.params) param.grad?.data.fill(0);
   }
