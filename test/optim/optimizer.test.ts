@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adagrad, Adam, AdamW, OPTIMIZER_NAMES, Optimizer, RMSprop, SGD, createOptimizer } from '../../src/optim/index.js';
+import { Adagrad, Adam, AdamW, OPTIMIZER_NAMES, Optimizer, RMSprop, SGD, clipGradNorm, createOptimizer, parseSchedule } from '../../src/optim/index.js';
+import { add, mean, mul, square, sub } from '../../src/ops/index.js';
 import type { OptionValue } from '../../src/optim/index.js';
-import { Tensor } from '../../src/tensor/index.js';
+import { Tensor, tensor } from '../../src/tensor/index.js';
 import { ValueError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 import { param, setGrad } from './helpers.js';
@@ -183,4 +184,27 @@ test('step rejects a gradient of the wrong size', () => {
   const sgd = new SGD([w]);
   setGrad(w, [1, 2, 3]);
   assert.throws(() => sgd.step(), { message: 'SGD.step: gradient [3] does not match parameter layer.weight [2]' });
+});
+
+test('every optimiser with a schedule and clipping fits y = 2x + 1 through autograd', () => {
+  const xs = [-1, -0.5, 0, 0.5, 1, 1.5];
+  const x = tensor(xs, { dtype: 'float64' });
+  const y = tensor(xs.map((v) => 2 * v + 1), { dtype: 'float64' });
+  const settings: [string, Record<string, OptionValue>][] = [
+    ['sgd', { lr: 0.2, momentum: 0.5 }], ['adagrad', { lr: 0.5 }], ['rmsprop', { lr: 0.05 }], ['adam', { lr: 0.1 }], ['adamw', { lr: 0.1, weightDecay: 0 }],
+  ];
+  for (const [name, options] of settings) {
+    const weight = param([0], 'float64', 'weight');
+    const bias = param([0], 'float64', 'bias');
+    const optimizer = createOptimizer(name, [weight, bias], options);
+    const schedule = parseSchedule('warmup:5+cosine', { totalSteps: 400 });
+    for (let t = 0; t < 400; t++) {
+      schedule.apply(optimizer, t);
+      optimizer.zeroGrad();
+      mean(square(sub(add(mul(x, weight), bias), y))).backward();
+      clipGradNorm([weight, bias], 5);
+      optimizer.step();
+    }
+    assert.ok(Math.abs(weight.data[0] - 2) < 1e-2 && Math.abs(bias.data[0] - 1) < 1e-2, `${name}: w = ${weight.data[0]}, b = ${bias.data[0]}`);
+  }
 });
