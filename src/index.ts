@@ -8,3 +8,5 @@ export * from './tensor/index.js';
 export * from './autograd/index.js';
 export * from './ops/index.js';
 export * from './optim/index.js';
+export * from './data/index.js';
+export * from './train/index.js';
