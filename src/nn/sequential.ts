@@ -1,10 +1,10 @@
 import type { DType } from '../kernels/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { ValueError, checkNumber, formatValue } from '../util/errors.js';
-import type { ActivationLike } from './activations.js';
+import { ActivationLike, resolveActivation } from './activations.js';
 import { Dense, RecordsActivations } from './dense.js';
 import { Dropout, DropoutMode } from './dropout.js';
-import type { Initializer } from './init.js';
+import { Initializer, resolveInitializer } from './init.js';
 import { Module } from './module.js';
 import { RandomOptions, generatorFrom } from './random.js';
 
@@ -75,6 +75,10 @@ export function mlp(options: MlpOptions): Sequential {
   if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError(`mlp: sizes must list at least the input and output widths, got ${formatValue(sizes)}`);
   sizes.forEach((size, i) => checkNumber('mlp', `sizes[${i}]`, size, { min: 1, integer: true }));
   const dropout = checkNumber('mlp', 'dropout', options.dropout ?? 0, { min: 0 });
+  // Resolved here so a bad value is reported even when no layer would use it (sizes of length 2).
+  const activation = resolveActivation(options.activation ?? 'relu', 'mlp: activation');
+  const outputActivation = resolveActivation(options.outputActivation ?? 'identity', 'mlp: outputActivation');
+  const init = options.init === undefined ? undefined : resolveInitializer(options.init, 'mlp: init');
   const rng = generatorFrom('mlp', options);
   const layers: Module[] = [];
   for (let i = 1; i < sizes.length; i++) {
@@ -82,8 +86,8 @@ export function mlp(options: MlpOptions): Sequential {
     layers.push(new Dense({
       inputs: sizes[i - 1],
       units: sizes[i],
-      activation: isOutput ? options.outputActivation ?? 'identity' : options.activation ?? 'relu',
-      init: options.init,
+      activation: isOutput ? outputActivation : activation,
+      init,
       bias: options.bias,
       dtype: options.dtype,
       rng,
