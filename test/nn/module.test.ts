@@ -80,3 +80,15 @@ test('a custom Module registers its own parameters and children', () => {
   assert.deepEqual(block.namedParameters().map(([name]) => name), ['gate', 'inner.weight', 'inner.bias']);
   assert.equal(block.gate.requiresGrad, true);
 });
+
+test('a Dense noisy ReLU is noisy in training mode and plain ReLU after eval()', () => {
+  const model = mlp({ sizes: [3, 50, 2], activation: { name: 'noisyRelu', std: 0.3 }, seed: 5 });
+  const plain = mlp({ sizes: [3, 50, 2], activation: 'relu', seed: 5 });
+  plain.parameters().forEach((p, i) => p.data.set(model.parameters()[i].data));
+  assert.deepEqual(model.namedRngs().map(([path]) => path), ['0']);
+  const x = tensor([[1, -2, 0.5], [0.3, 0.3, -1]]);
+  const first = Array.from(model.forward(x).data);
+  assert.notDeepEqual(Array.from(model.forward(x).data), first, 'fresh noise each training pass');
+  model.eval();
+  assert.deepEqual(Array.from(model.forward(x).data), Array.from(plain.forward(x).data));
+});
