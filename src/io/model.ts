@@ -97,11 +97,11 @@ export function toModelDocument(model: Module, extras: ModelDocumentExtras = {})
   const dtypes = new Set(model.parameters().map((p) => p.dtype));
   if (dtypes.size > 1) throw new BackpropError('toModelDocument: the model mixes float32 and float64 parameters');
   const dtype: DType = dtypes.has('float64') ? 'float64' : 'float32';
-  const document: ModelDocument = { format: MODEL_FORMAT, version: MODEL_VERSION, dtype, layers: layers.map((layer) => layerDocument(layer, dtype)) };
+  const written: ModelDocument = { format: MODEL_FORMAT, version: MODEL_VERSION, dtype, layers: layers.map((layer) => layerDocument(layer, dtype)) };
   for (const key of EXTRA_FIELDS) {
-    if (extras[key] !== undefined) document[key] = copyJsonObject(extras[key], key);
+    if (extras[key] !== undefined) written[key] = copyJsonObject(extras[key], key);
   }
-  return document;
+  return written;
 }
 
 function flattenLayers(model: Module): Module[] {
@@ -127,11 +127,11 @@ function layerDocument(layer: Module, dtype: DType): LayerDocument {
     };
     const weightName = layer.weight.name ?? 'weight';
     const weights = Array.from({ length: layer.units }, (_, row) => write(layer.weight.data, row * layer.inputs, layer.inputs, weightName));
-    const document: DenseLayerDocument = {
+    const written: DenseLayerDocument = {
       type: 'dense', inputs: layer.inputs, units: layer.units, activation: activationDocument(layer.activation), bias: layer.bias !== null, weights,
     };
-    if (layer.bias) document.biases = write(layer.bias.data, 0, layer.units, layer.bias.name ?? 'bias');
-    return document;
+    if (layer.bias) written.biases = write(layer.bias.data, 0, layer.units, layer.bias.name ?? 'bias');
+    return written;
   }
   if (layer instanceof Activation) return { type: 'activation', activation: activationDocument(layer.activation) };
   const dropout = layer as Dropout;
@@ -177,9 +177,9 @@ export function validateModelDocument(value: unknown): ModelDocument {
     if (type === 'activation') return { type, activation: readActivation(layer.activation, `${path}.activation`) };
     return readDropout(layer, path);
   });
-  const document: ModelDocument = { format: MODEL_FORMAT, version: MODEL_VERSION, dtype, layers };
-  for (const key of EXTRA_FIELDS) if (root[key] !== undefined) document[key] = copyJsonObject(root[key], key);
-  return document;
+  const normalised: ModelDocument = { format: MODEL_FORMAT, version: MODEL_VERSION, dtype, layers };
+  for (const key of EXTRA_FIELDS) if (root[key] !== undefined) normalised[key] = copyJsonObject(root[key], key);
+  return normalised;
 }
 
 function readActivation(value: unknown, path: string): ActivationDocument {
@@ -207,16 +207,16 @@ function readDense(layer: Record<string, unknown>, path: string, float32: boolea
     if (values.length !== inputs) throw new DocumentError(`${path}.inputs`, `${inputs} does not match the length ${values.length} of weights[${j}]`);
     return values.map((v, k) => expectFloat(v, `${rowPath}[${k}]`, float32));
   });
-  const document: DenseLayerDocument = { type: 'dense', inputs, units, activation, bias, weights };
+  const dense: DenseLayerDocument = { type: 'dense', inputs, units, activation, bias, weights };
   if (bias) {
     if (layer.biases === undefined) throw new DocumentError(`${path}.biases`, `missing; bias is true, so ${units} biases are needed`);
     const biases = expectArray(layer.biases, `${path}.biases`, `an array of ${units} numbers`);
     if (biases.length !== units) throw new DocumentError(`${path}.biases`, `has ${biases.length} entries, expected units = ${units}`);
-    document.biases = biases.map((v, j) => expectFloat(v, `${path}.biases[${j}]`, float32));
+    dense.biases = biases.map((v, j) => expectFloat(v, `${path}.biases[${j}]`, float32));
   } else if (layer.biases !== undefined) {
     throw new DocumentError(`${path}.biases`, 'present although bias is false');
   }
-  return document;
+  return dense;
 }
 
 function readDropout(layer: Record<string, unknown>, path: string): DropoutLayerDocument {
@@ -234,13 +234,13 @@ function readDropout(layer: Record<string, unknown>, path: string): DropoutLayer
  * `new Rng(seed ?? 0)`. The free-form areas are not used here; read them from the document.
  */
 export function fromModelDocument(value: unknown, options: RandomOptions = {}): Sequential {
-  const document = validateModelDocument(value);
+  const checked = validateModelDocument(value);
   const rng = generatorFrom('fromModelDocument', options);
-  const layers = document.layers.map((layer): Module => {
+  const layers = checked.layers.map((layer): Module => {
     switch (layer.type) {
       case 'dense': {
         const dense = new Dense({
-          inputs: layer.inputs, units: layer.units, activation: layer.activation, bias: layer.bias, init: 'zeros', dtype: document.dtype, rng,
+          inputs: layer.inputs, units: layer.units, activation: layer.activation, bias: layer.bias, init: 'zeros', dtype: checked.dtype, rng,
         });
         layer.weights.forEach((row, j) => dense.weight.data.set(row, j * layer.inputs));
         if (dense.bias && layer.biases) dense.bias.data.set(layer.biases);
