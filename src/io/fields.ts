@@ -81,7 +81,8 @@ function copyJson(value: unknown, path: string): JsonValue {
   if (typeof value === 'object' && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)) {
     const copy: JsonObject = {};
     for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) copy[key] = copyJson(item, fieldPath(path, key));
+      // defineProperty, because assigning a "__proto__" key (which JSON.parse can produce) would set the prototype.
+      if (item !== undefined) Object.defineProperty(copy, key, { value: copyJson(item, fieldPath(path, key)), enumerable: true, writable: true, configurable: true });
     }
     return copy;
   }

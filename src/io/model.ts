@@ -227,23 +227,32 @@ function readDropout(layer: Record<string, unknown>, path: string): DropoutLayer
   return { type: 'dropout', rate, mode };
 }
 
+export interface FromModelDocumentOptions extends RandomOptions {
+  /** The precision to build the model in (default: the document's `dtype`); 'float64' for gradient checks. */
+  dtype?: DType;
+}
+
 /**
  * Builds the network a model document describes (validating it first; see `validateModelDocument`),
  * with exactly the stored weights, in evaluation mode (call `train()` to train it further).
  * Dropout layers and noisy ReLUs get generators forked in layer order from `rng`, or from
  * `new Rng(seed ?? 0)`. The free-form areas are not used here; read them from the document.
  */
-export function fromModelDocument(value: unknown, options: RandomOptions = {}): Sequential {
+export function fromModelDocument(value: unknown, options: FromModelDocumentOptions = {}): Sequential {
   const checked = validateModelDocument(value);
+  const dtype = options.dtype ?? checked.dtype;
+  if (dtype !== 'float32' && dtype !== 'float64') throw new BackpropError(`fromModelDocument: dtype must be "float32" or "float64", got ${formatValue(dtype)}`);
   const rng = generatorFrom('fromModelDocument', options);
   const layers = checked.layers.map((layer): Module => {
     switch (layer.type) {
       case 'dense': {
         const dense = new Dense({
-          inputs: layer.inputs, units: layer.units, activation: layer.activation, bias: layer.bias, init: 'zeros', dtype: checked.dtype, rng,
+          inputs: layer.inputs, units: layer.units, activation: layer.activation, bias: layer.bias, init: 'zeros', dtype, rng,
         });
-        layer.weights.forEach((row, j) => dense.weight.data.set(row, j * layer.inputs));
-        if (dense.bias && layer.biases) dense.bias.data.set(layer.biases);
+        // The numbers of a float32 document are float32 values, also when the model is built in float64.
+        const values = (numbers: number[]): number[] => (checked.dtype === 'float32' && dtype === 'float64' ? numbers.map(Math.fround) : numbers);
+        layer.weights.forEach((row, j) => dense.weight.data.set(values(row), j * layer.inputs));
+        if (dense.bias && layer.biases) dense.bias.data.set(values(layer.biases));
         return dense;
       }
       case 'activation': return new Activation(layer.activation, { rng: rng.fork() });

@@ -104,6 +104,10 @@ test('the free-form areas are deep copies and must be plain JSON', () => {
   training.config.lr = 5;
   assert.deepEqual(document.training, { config: { lr: 0.1, layers: [4, 2] }, metrics: { accuracy: 0.9 } });
   assert.deepEqual(document.preprocessing, { scaler: { mean: [0.5, 1] } });
+  const odd = JSON.parse('{"__proto__": {"polluted": true}, "note": "kept"}');
+  const copied = toModelDocument(mlp({ sizes: [2, 1] }), { metadata: odd }).metadata!;
+  assert.equal(Object.getPrototypeOf(copied), Object.prototype);
+  assert.deepEqual(JSON.parse(JSON.stringify(copied)), odd, 'a "__proto__" key is copied as data');
   assert.throws(() => toModelDocument(mlp({ sizes: [2, 1] }), { training: { metrics: { r2: NaN } } }), /^DocumentError: training\.metrics\.r2: expected a finite number \(JSON has no NaN\), got NaN$/);
   assert.throws(() => toModelDocument(mlp({ sizes: [2, 1] }), { metadata: { when: new Date(0) } as never }), /metadata\.when: expected a JSON value/);
 });
@@ -182,6 +186,14 @@ test('float64 documents accept numbers beyond the float32 range', () => {
   document.dtype = 'float64';
   (document.layers[0] as DenseLayerDocument).weights[0][0] = 1e39;
   assert.equal(fromModelDocument(document).parameters()[0].data[0], 1e39);
+});
+
+test('a float32 document can be built in float64 (for gradient checks) with the same values', () => {
+  const model = mlp({ sizes: [3, 4, 2], activation: 'tanh', seed: 9 });
+  const wide = fromModelDocument(toModelDocument(model), { dtype: 'float64' });
+  assert.ok(wide.parameters().every((p) => p.dtype === 'float64'));
+  wide.parameters().forEach((p, i) => assert.deepEqual(Array.from(p.data), Array.from(model.parameters()[i].data)));
+  assert.throws(() => fromModelDocument(toModelDocument(model), { dtype: 'float16' as never }), /fromModelDocument: dtype must be "float32" or "float64", got "float16"/);
 });
 
 test('parseModelDocument reports text that is not JSON', () => {
