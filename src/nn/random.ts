@@ -1,7 +1,12 @@
 import { ValueError, checkNumber } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 
-/** How a layer or builder receives its randomness: a shared generator, or a seed for its own. */
+/**
+ * How a layer or builder receives its randomness: a shared generator, or a seed for its own.
+ * Layers built separately with the default seed draw the same stream (two Dropout layers would
+ * drop the same positions): share one `rng` between them, as `mlp` and `fromModelDocument` do,
+ * or give each its own seed.
+ */
 export interface RandomOptions {
   /** The generator to draw from (shared with other layers, so one seed reproduces a whole model). */
   rng?: Rng;
