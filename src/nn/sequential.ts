@@ -75,6 +75,7 @@ export function mlp(options: MlpOptions): Sequential {
   if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError(`mlp: sizes must list at least the input and output widths, got ${formatValue(sizes)}`);
   sizes.forEach((size, i) => checkNumber('mlp', `sizes[${i}]`, size, { min: 1, integer: true }));
   const dropout = checkNumber('mlp', 'dropout', options.dropout ?? 0, { min: 0 });
+  if (!(dropout < 1)) throw new ValueError(`mlp: dropout must be a drop rate < 1, got ${dropout}`);
   // Resolved here so a bad value is reported even when no layer would use it (sizes of length 2).
   const activation = resolveActivation(options.activation ?? 'relu', 'mlp: activation');
   const outputActivation = resolveActivation(options.outputActivation ?? 'identity', 'mlp: outputActivation');

@@ -59,7 +59,8 @@ test('mlp and Sequential reject bad options with the option named', () => {
   assert.throws(() => mlp({ sizes: [3, 0, 1] }), /mlp: sizes\[1\] must be an integer >= 1, got 0/);
   assert.throws(() => mlp({ sizes: [3, 1], activation: 'sigmoidal' as never }), /mlp: activation: unknown activation "sigmoidal"/);
   assert.throws(() => mlp({ sizes: [3, 1], init: 'orthogonal' as never }), /mlp: init: unknown initialiser "orthogonal"/);
-  assert.throws(() => mlp({ sizes: [3, 2, 1], dropout: 1 }), /Dropout: rate must be < 1/);
+  assert.throws(() => mlp({ sizes: [3, 2, 1], dropout: 1 }), /mlp: dropout must be a drop rate < 1, got 1/);
+  assert.throws(() => mlp({ sizes: [3, 2, 1], dropout: -0.5 }), /mlp: dropout must be a finite number >= 0, got -0.5/);
   assert.throws(() => new Sequential([new Dense({ inputs: 1, units: 1 }), {} as Module]), /Sequential: layers\[1\] must be a Module, got \{\}/);
 });
 
