@@ -5,3 +5,4 @@ export * from './types.js';
 export { Trainer, fit, fitAsync } from './trainer.js';
 export type { TrainerState } from './trainer.js';
 export { toDataset } from './dataset.js';
+export * from './config.js';
