@@ -1,0 +1,84 @@
+/**
+ * Reading inputs and writing outputs. Every output is written atomically: the text goes to a
+ * temporary file in the same directory, is flushed to disk (fsync), and is renamed over the
+ * target, so an existing file is either left as it was or replaced whole, and an error never
+ * leaves a half-written file behind.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from './errors.js';
+
+/** The text of a file, or of standard input for "-". Errors name the path. */
+export function readText(path: string, what = 'file'): string {
+  try {
+    if (path === '-') return readFileSync(0, 'utf8');
+    if (statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory, expected a ${what}`);
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new UsageError(`${path}: cannot read the ${what} (${reason})`);
+  }
+}
+
+/** The name a data source is called by in messages: the path as given, or "stdin". */
+export function sourceName(path: string): string {
+  return path === '-' ? 'stdin' : path;
+}
+
+let temporaryCounter = 0;
+
+/** Writes `text` to `path` atomically (temporary file in the same directory, fsync, rename). */
+export function writeFileAtomic(path: string, text: string): void {
+  const directory = dirname(path);
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: is a directory, expected a file name to write`);
+    if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${directory} does not exist)`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${path}: cannot write the file (${(error as Error).message})`);
+  }
+  const temporary = join(directory, `.${basename(path)}.${process.pid}.${temporaryCounter++}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(temporary, 'wx', 0o644);
+    const bytes = Buffer.from(text, 'utf8');
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(temporary, path);
+    syncDirectory(directory);
+  } catch (error) {
+    if (fd !== null) closeSync(fd);
+    rmSync(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC') throw new UsageError(`${path}: cannot write the file (${code === 'EACCES' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : 'no space left'})`);
+    throw error;
+  }
+}
+
+/** Makes a rename durable (best effort: some file systems do not let a directory be opened). */
+function syncDirectory(directory: string): void {
+  try {
+    const fd = openSync(directory, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not supported here; the rename itself is still atomic.
+  }
+}
+
+/** Creates a directory (and its parents) for checkpoints; errors name the path. */
+export function ensureDirectory(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${path}: cannot create the checkpoint directory (${(error as Error).message})`);
+  }
+}
