@@ -14,8 +14,9 @@ export interface OutputMode {
   tty: boolean;
 }
 
-export function outputMode(options: { json?: boolean; quiet?: boolean }): OutputMode {
-  return { json: options.json === true, quiet: options.quiet === true, tty: process.stdout.isTTY === true };
+export function outputMode(options: object): OutputMode {
+  const given = options as { json?: unknown; quiet?: unknown };
+  return { json: given.json === true, quiet: given.quiet === true, tty: process.stdout.isTTY === true };
 }
 
 /** Writes a line to stdout unless quiet or JSON output is on. */

@@ -1,0 +1,36 @@
+/** `backprop cv <data.csv> --target <column> --folds 5`: k-fold cross-validation of a configuration. */
+import { Command, Option } from 'commander';
+import { crossValidate } from '../cross-validate.js';
+import { loadTable } from '../data.js';
+import { addTrainingOptions, configFromOptions, describeConfig } from '../options.js';
+import { encodeForTraining } from '../pipeline.js';
+import { formatNumber, outputMode, say, table } from '../terminal.js';
+import { parseNumberOption } from './data.js';
+
+export function cvCommand(): Command {
+  const command = new Command('cv')
+    .description('k-fold cross-validation (stratified for classes, seeded): mean ± standard deviation of each metric')
+    .argument('<data.csv>', 'data with a header row ("-" reads stdin)')
+    .requiredOption('--target <column>', 'the column to predict')
+    .option('--folds <k>', 'number of folds', '5');
+  addTrainingOptions(command);
+  command.addOption(new Option('--json', 'print the folds and the mean and standard deviation of each metric as JSON'));
+  command.addOption(new Option('--quiet', 'print nothing but errors'));
+  return command.action((file: string, options: Record<string, unknown> & { target: string; folds: string }) => {
+    const mode = outputMode(options);
+    const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
+    const config = configFromOptions(options);
+    const { table: data } = loadTable(file);
+    const encoded = encodeForTraining(data, options.target, config);
+    say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${folds}-fold cross-validation; ${describeConfig(config)}`);
+    const result = crossValidate(encoded, config, folds, {
+      onFold: (fold) => say(mode, `  fold ${fold.fold}/${folds}: ${fold.rows} rows, ${fold.epochs} epochs, ${Object.entries(fold.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`),
+    });
+    if (mode.json) {
+      process.stdout.write(JSON.stringify({ task: encoded.task, folds: result.folds, mean: result.mean, std: result.std, config }) + '\n');
+      return;
+    }
+    say(mode);
+    say(mode, table(['metric', 'mean', '± std'], Object.keys(result.mean).map((key) => [key, result.mean[key], result.std[key]])));
+  });
+}

@@ -1,0 +1,60 @@
+/** `backprop info <model.json>`: what a model file holds. */
+import { Command } from 'commander';
+import { backend } from '../engine.js';
+import { loadModel } from '../model-file.js';
+import { architecture, parameterCount } from '../report.js';
+import { formatNumber, outputMode, say, table } from '../terminal.js';
+
+export function infoCommand(): Command {
+  return new Command('info')
+    .description('show a model file: architecture, parameter count, preprocessing, training configuration and final metrics')
+    .argument('<model.json>', 'a model document (trained by backprop train or written by hand)')
+    .option('--json', 'print the same as one JSON object')
+    .action((path: string, options: { json?: boolean }) => {
+      const mode = outputMode(options);
+      const { document, model, preprocessing } = loadModel(path);
+      const layers = document.layers.map((layer, i) => {
+        if (layer.type === 'dense') {
+          const activation = typeof layer.activation === 'string' ? layer.activation : JSON.stringify(layer.activation);
+          return { index: i, type: 'dense', shape: `${layer.inputs} → ${layer.units}`, activation, parameters: layer.inputs * layer.units + (layer.bias ? layer.units : 0) };
+        }
+        if (layer.type === 'dropout') return { index: i, type: 'dropout', shape: `rate ${layer.rate} (${layer.mode})`, activation: '', parameters: 0 };
+        return { index: i, type: 'activation', shape: '', activation: typeof layer.activation === 'string' ? layer.activation : JSON.stringify(layer.activation), parameters: 0 };
+      });
+      const training = (document.training ?? null) as Record<string, unknown> | null;
+      const metadata = (document.metadata ?? null) as Record<string, unknown> | null;
+      const summary = preprocessing && {
+        features: preprocessing.encoder.features.map((f) => (f.type === 'numeric' ? { name: f.name, type: f.type } : { name: f.name, type: f.type, categories: f.categories.length })),
+        inputs: preprocessing.encoder.featureNames.length,
+        scaling: preprocessing.scaler.method,
+        target: preprocessing.encoder.target,
+        targetScaled: preprocessing.targetScaler !== null,
+        outputs: preprocessing.targets,
+      };
+      if (mode.json) {
+        process.stdout.write(JSON.stringify({ file: path, dtype: document.dtype, backend: backend().name, parameters: parameterCount(model), layers, preprocessing: summary, training, metadata }) + '\n');
+        return;
+      }
+      say(mode, `${path}: ${architecture(model)}, ${document.dtype}; engine backend: ${backend().name}\n`);
+      say(mode, table(['layer', 'type', 'shape', 'activation', 'parameters'], layers.map((l) => [String(l.index), l.type, l.shape, l.activation, l.parameters])));
+      if (summary) {
+        const target = summary.target;
+        say(mode, `\npreprocessing: ${summary.features.length} features → ${summary.inputs} inputs, ${summary.scaling} scaling`);
+        say(mode, `  features: ${summary.features.map((f) => ('categories' in f ? `${f.name} (${f.categories} categories, one-hot)` : f.name)).join(', ')}`);
+        say(mode, `  target: ${target.name}, ${target.task === 'classification' ? `classification into ${target.classes.join(', ')}` : `regression${summary.targetScaled ? ' (standardised while training)' : ''}`}`);
+      } else {
+        say(mode, '\npreprocessing: none (a hand-written model: it takes scaled inputs, not CSV rows)');
+      }
+      const config = training?.config as Record<string, unknown> | undefined;
+      if (config) {
+        say(mode, `\ntraining: loss ${training!.loss}, ${training!.epochs} epochs (stopped by ${training!.stoppedBy}), ${training!.steps} steps`);
+        say(mode, table(['option', 'value'], Object.entries(config).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') || 'none' : value === null ? 'none' : String(value)])));
+      }
+      const metrics = metadata?.metrics as Record<string, Record<string, number> | null> | undefined;
+      if (metrics?.training) {
+        const names = Object.keys(metrics.training);
+        say(mode, `\nfinal metrics (data ${metadata!.data}, ${metadata!.rows} rows, trained ${metadata!.created}):`);
+        say(mode, table(['metric', 'training', ...(metrics.validation ? ['validation'] : [])], names.map((name) => [name, formatNumber(metrics.training![name]), ...(metrics.validation ? [formatNumber(metrics.validation[name])] : [])])));
+      }
+    });
+}

@@ -1,0 +1,97 @@
+/** `backprop search`: grid or random hyperparameter search ranked by k-fold score; trains and saves the best. */
+import { Command, Option } from 'commander';
+import { takeRows, takeValues } from '../engine.js';
+import type { TrainingConfig } from '../engine.js';
+import { crossValidate } from '../cross-validate.js';
+import type { CrossValidation } from '../cross-validate.js';
+import { loadTable } from '../data.js';
+import { UsageError } from '../errors.js';
+import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
+import { addTrainingOptions, configFromOptions } from '../options.js';
+import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
+import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
+import { formatNumber, outputMode, say, table } from '../terminal.js';
+import { parseNumberOption } from './data.js';
+
+interface SearchOptions extends Record<string, unknown> {
+  target: string;
+  folds: string;
+  grid?: string;
+  random?: string;
+  space?: string;
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function searchCommand(): Command {
+  const command = new Command('search')
+    .description('hyperparameter search: rank configurations by k-fold score, then train the best on all the data and save it')
+    .argument('<data.csv>', 'data with a header row ("-" reads stdin)')
+    .requiredOption('--target <column>', 'the column to predict')
+    .option('--grid <settings>', "every combination of the listed values, e.g. 'lr=1e-2,1e-3 layers=32|64,32 dropout=0,0.2'")
+    .option('--random <n>', 'n configurations drawn at random from --space')
+    .option('--space <settings>', "ranges and choices for --random, e.g. 'lr=1e-4..1e-1:log layers=32|64,32 dropout=0..0.5'", DEFAULT_SPACE)
+    .option('--folds <k>', 'folds of the cross-validation of each configuration', '3')
+    .option('--out <model.json>', 'where to save the best configuration trained on all the data', 'model.json');
+  addTrainingOptions(command);
+  command.addOption(new Option('--json', 'print the ranking and the best configuration as JSON'));
+  command.addOption(new Option('--quiet', 'print nothing but errors'));
+  command.addHelpText('after', `
+Settings: option=values separated by spaces; options as on the command line without dashes
+(batch-size or batchSize); alternatives separated by "|" (or "," except for layers); for --random,
+lo..hi is a uniform range and lo..hi:log a log-uniform one. Other training options set the base
+configuration every candidate starts from.`);
+  return command.action((file: string, options: SearchOptions) => search(file, options));
+}
+
+function search(file: string, options: SearchOptions): void {
+  const mode = outputMode(options);
+  if ((options.grid === undefined) === (options.random === undefined)) throw new UsageError('search: give either --grid <settings> or --random <n>');
+  const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
+  const base = configFromOptions(options);
+  let candidates: TrainingConfig[];
+  let dimensions;
+  if (options.grid !== undefined) {
+    dimensions = parseSpace(options.grid, '--grid', { ranges: false });
+    candidates = gridConfigs(base, dimensions, '--grid');
+  } else {
+    const count = parseNumberOption('--random', options.random!, { integer: true, min: 1 });
+    dimensions = parseSpace(options.space!, '--space', { ranges: true });
+    candidates = randomConfigs(base, dimensions, count, base.seed, '--space');
+  }
+  const { table: data } = loadTable(file);
+  const encoded = encodeForTraining(data, options.target, base);
+  say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${candidates.length} configurations × ${folds} folds`);
+  const results: { config: TrainingConfig; settings: string; cv: CrossValidation }[] = [];
+  candidates.forEach((config, i) => {
+    const cv = crossValidate(encoded, config, folds);
+    const settings = describeSettings(config, dimensions);
+    results.push({ config, settings, cv });
+    say(mode, `  ${i + 1}/${candidates.length} ${settings}: ${cv.headline} ${formatNumber(cv.mean[cv.headline])} ± ${formatNumber(cv.std[cv.headline])}`);
+  });
+  const metric = results[0].cv.headline;
+  const ranked = results
+    .map((result, index) => ({ ...result, index }))
+    .sort((a, b) => b.cv.mean[metric] - a.cv.mean[metric] || a.cv.std[metric] - b.cv.std[metric] || a.index - b.index);
+  const best = ranked[0];
+  const prepared = prepareRun(encoded, best.config);
+  const fit = prepared.trainer.fit();
+  const score = (rows: Int32Array) => scorePredictions(prepared.preprocessing, predictRows(prepared.run.model, prepared.preprocessing, takeRows(encoded.x, rows)), takeValues(encoded.y, rows));
+  const scores = { training: score(prepared.trainRows), validation: prepared.validationRows ? score(prepared.validationRows) : null };
+  saveModel(options.out, trainedModelDocument({
+    model: prepared.run.model, config: best.config, target: options.target, loss: prepared.run.loss, preprocessing: prepared.preprocessing,
+    result: fit, dataFile: file, rows: encoded.x.rows, scores,
+  }));
+  if (mode.json) {
+    process.stdout.write(JSON.stringify({
+      metric, folds, model: options.out, best: best.config,
+      ranking: ranked.map((r, rank) => ({ rank: rank + 1, settings: r.settings, mean: r.cv.mean, std: r.cv.std, config: r.config })),
+      training: scoreSummary(scores.training), validation: scores.validation ? scoreSummary(scores.validation) : null,
+    }) + '\n');
+    return;
+  }
+  say(mode, `\nranked by mean ${metric} over ${folds} folds:`);
+  say(mode, table(['rank', 'settings', metric, '± std'], ranked.map((r, rank) => [String(rank + 1), r.settings, r.cv.mean[metric], r.cv.std[metric]])));
+  say(mode, `\nbest: ${best.settings}; trained on all ${encoded.x.rows} rows and saved to ${options.out}`);
+}

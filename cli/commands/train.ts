@@ -1,0 +1,142 @@
+/** `backprop train <data.csv> --target <column>`: trains a network and saves it with its preprocessing. */
+import { Command, Option } from 'commander';
+import { CONFIG_KEYS, takeRows, takeValues } from '../engine.js';
+import type { EpochRecord, HealthWarning, TrainingConfig } from '../engine.js';
+import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
+import { loadTable } from '../data.js';
+import { UsageError } from '../errors.js';
+import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
+import type { TrainedModel } from '../model-file.js';
+import { addTrainingOptions, configFromOptions, describeConfig } from '../options.js';
+import { encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
+import type { Score } from '../pipeline.js';
+import { TrainingProgress, lossChart, outputMode, say } from '../terminal.js';
+import type { OutputMode } from '../terminal.js';
+import { architecture, printScore } from '../report.js';
+import { join } from 'node:path';
+
+interface TrainOptions extends Record<string, unknown> {
+  target: string;
+  out: string;
+  checkpoint?: string;
+  resume?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function trainCommand(): Command {
+  const command = new Command('train')
+    .description('train a network on a CSV file and save it with its preprocessing')
+    .argument('<data.csv>', 'training data: a header row, one sample per row ("-" reads stdin)')
+    .requiredOption('--target <column>', 'the column to predict')
+    .option('--out <model.json>', 'where to save the trained model (written atomically)', 'model.json')
+    .option('--checkpoint <dir>', `write ${CHECKPOINT_FILE} (weights, optimiser, random state, config) into <dir> after every epoch`)
+    .option('--resume <dir>', 'continue the run checkpointed in <dir> (same data and target; the configuration comes from the checkpoint)');
+  addTrainingOptions(command);
+  command.addOption(new Option('--json', 'print the history and results as one JSON object instead of text'));
+  command.addOption(new Option('--quiet', 'print nothing but errors'));
+  command.addHelpText('after', `
+Examples:
+  backprop train data/iris.csv --target species --out iris.json
+  backprop train data/digits.csv --target digit --layers 64,32 --epochs 30 --schedule cosine --checkpoint runs/digits
+  backprop train data/digits.csv --target digit --resume runs/digits --out digits.json`);
+  return command.action((file: string, options: TrainOptions) => train(file, options));
+}
+
+async function train(file: string, options: TrainOptions): Promise<void> {
+  const mode = outputMode(options);
+  if (file === '-' && options.resume) throw new UsageError('--resume: needs the data as a file (the checkpoint checks it is the same data), not stdin');
+  const { table, text } = loadTable(file);
+  const dataSha256 = sha256(text);
+  let config: TrainingConfig;
+  let resumeFrom = null;
+  if (options.resume) {
+    const checkpoint = readCheckpoint(options.resume);
+    const given = CONFIG_KEYS.filter((key) => options[key] !== undefined);
+    if (given.length) throw new UsageError(`${optionLabel(given[0])}: cannot be changed when resuming; the run continues with the configuration in ${join(options.resume, CHECKPOINT_FILE)}`);
+    if (checkpoint.target !== options.target) throw new UsageError(`--target: the checkpoint was trained for target ${JSON.stringify(checkpoint.target)}, got ${JSON.stringify(options.target)}`);
+    if (checkpoint.dataSha256 !== dataSha256) throw new UsageError(`${file}: not the data the checkpoint in ${options.resume} was trained on (its SHA-256 differs)`);
+    config = checkpoint.config;
+    resumeFrom = checkpoint;
+  } else {
+    config = configFromOptions(options);
+  }
+  const data = encodeForTraining(table, options.target, config);
+  const checkpointDir = options.checkpoint ?? options.resume;
+  const warnings = new Map<string, HealthWarning & { epoch: number }>();
+  let progress: TrainingProgress | null = null;
+  let stepsPerEpoch = 1;
+  const prepared = prepareRun(data, config, {
+    onBatchEnd: () => progress?.step(),
+    onEpochEnd: ({ record }) => {
+      progress?.epoch(record, stepsPerEpoch);
+      for (const warning of record.warnings) {
+        const key = `${warning.kind} ${warning.layer}`;
+        if (!warnings.has(key)) warnings.set(key, { ...warning, epoch: record.epoch });
+      }
+      if (checkpointDir) writeCheckpoint(checkpointDir, { target: options.target, dataSha256, config, trainer: prepared.trainer.state() });
+    },
+  });
+  const { trainer, run, preprocessing } = prepared;
+  if (resumeFrom) {
+    try {
+      trainer.restore(resumeFrom.trainer);
+    } catch (error) {
+      throw new UsageError(`${join(options.resume!, CHECKPOINT_FILE)}: does not fit this run: ${(error as Error).message}`);
+    }
+  }
+  const trainRows = prepared.trainRows.length;
+  stepsPerEpoch = Math.ceil(trainRows / Math.min(config.batchSize, trainRows));
+  const classes = data.task === 'classification' ? `${data.classes} classes` : 'a value';
+  say(mode, `${file}: ${data.x.rows} rows, ${data.encoder.features.length} features (${data.x.columns} inputs) → ${data.encoder.target.name}: ${data.task}, ${classes}`);
+  say(mode, `model: ${architecture(run.model)}, loss ${run.loss}`);
+  say(mode, `training: ${describeConfig(config)}; ${trainRows} training rows, ${prepared.validationRows?.length ?? 0} validation rows`);
+  if (resumeFrom) say(mode, `resuming after epoch ${resumeFrom.epoch} from ${options.resume}`);
+  progress = new TrainingProgress(mode, config.epochs, stepsPerEpoch, resumeFrom?.epoch ?? 0);
+  const interrupt = () => trainer.requestStop();
+  process.once('SIGINT', interrupt);
+  let result;
+  try {
+    result = await trainer.fitAsync();
+  } finally {
+    process.off('SIGINT', interrupt);
+    progress.stop();
+  }
+  const score = (rows: Int32Array): Score => scorePredictions(preprocessing, predictRows(run.model, preprocessing, takeRows(data.x, rows)), takeValues(data.y, rows));
+  const trained: TrainedModel = {
+    model: run.model, config, target: options.target, loss: run.loss, preprocessing, result, dataFile: file, rows: data.x.rows,
+    scores: { training: score(prepared.trainRows), validation: prepared.validationRows ? score(prepared.validationRows) : null },
+  };
+  saveModel(options.out, trainedModelDocument(trained));
+  report(mode, trained, [...warnings.values()], options.out);
+}
+
+function report(mode: OutputMode, trained: TrainedModel, warnings: (HealthWarning & { epoch: number })[], out: string): void {
+  const { result, scores } = trained;
+  if (mode.json) {
+    const history = result.history.map(({ health: _health, ...record }: EpochRecord) => record);
+    process.stdout.write(JSON.stringify({
+      model: out, task: scores.training.task, target: trained.target, loss: trained.loss, config: trained.config,
+      stoppedBy: result.stoppedBy, epochs: result.history.length, bestEpoch: result.bestEpoch, problem: result.problem,
+      training: scoreSummary(scores.training), validation: scores.validation ? scoreSummary(scores.validation) : null,
+      warnings, history,
+    }) + '\n');
+    return;
+  }
+  if (mode.quiet) return;
+  say(mode);
+  if (mode.tty) {
+    const chart = lossChart(result.history);
+    if (chart) say(mode, chart + '\n');
+  }
+  const ended = { epochs: 'after the last epoch', earlyStopping: `by early stopping (best epoch ${result.bestEpoch}, weights restored)`, callback: 'when interrupted', nonFinite: 'by the non-finite guard', targetLoss: 'at the target loss', timeLimit: 'at the time limit' }[result.stoppedBy];
+  say(mode, `stopped ${ended} after ${result.history.length} epochs, ${result.steps} steps, ${(result.timeMs / 1000).toFixed(1)} s`);
+  if (result.problem) process.stderr.write(`backprop: warning: ${result.problem}\n`);
+  say(mode);
+  printScore(mode, scores.training, trained.preprocessing, scores.validation, { compact: true });
+  if (warnings.length) {
+    say(mode, '\ngradient health:');
+    for (const warning of warnings) say(mode, `  epoch ${warning.epoch}: ${warning.message}`);
+  }
+  say(mode, `\nsaved the model to ${out}`);
+}

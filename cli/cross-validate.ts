@@ -1,0 +1,65 @@
+/**
+ * k-fold cross-validation of a configuration: stratified folds for classes, plain k-fold for
+ * values, drawn from the config's seed. Each fold trains on the other folds (holding out the
+ * config's validation share of them, as `train` would) and is scored on its own rows.
+ */
+import { Rng, kFold, stratifiedKFold, takeRows, takeValues, validationRows } from './engine.js';
+import type { TrainingConfig } from './engine.js';
+import { optionError } from './errors.js';
+import { scoreSummary } from './model-file.js';
+import { headline, predictRows, prepareRun, scorePredictions } from './pipeline.js';
+import type { EncodedTable, RunHooks } from './pipeline.js';
+
+export interface FoldResult {
+  fold: number;
+  rows: number;
+  epochs: number;
+  metrics: Record<string, number>;
+}
+
+export interface CrossValidation {
+  folds: FoldResult[];
+  /** Mean and (population) standard deviation of each metric over the folds. */
+  mean: Record<string, number>;
+  std: Record<string, number>;
+  /** The metric configurations are ranked by: accuracy or r2 (higher is better). */
+  headline: 'accuracy' | 'r2';
+}
+
+export function crossValidate(data: EncodedTable, config: TrainingConfig, folds: number, hooks: { onFold?: (result: FoldResult) => void; run?: RunHooks } = {}): CrossValidation {
+  if (folds > data.x.rows) throw optionError('--folds', String(folds), `must be at most the number of rows (${data.x.rows})`);
+  const rng = new Rng(config.seed).fork().fork();
+  const labels = data.y instanceof Int32Array ? data.y : null;
+  if (labels) {
+    const counts = new Map<number, number>();
+    for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+    const smallest = Math.min(...counts.values());
+    if (smallest < folds) throw optionError('--folds', String(folds), `must be at most the size of the smallest class (${smallest} rows)`);
+  }
+  const splits = labels ? stratifiedKFold(labels, folds, rng) : kFold(data.x.rows, folds, rng);
+  const results: FoldResult[] = [];
+  let name: 'accuracy' | 'r2' = 'accuracy';
+  splits.forEach((split, f) => {
+    const inner = validationRows(config, split.train.length, labels ? takeValues(labels, split.train) : undefined);
+    const rows = {
+      train: Int32Array.from(inner.train, (i) => split.train[i]),
+      validation: inner.validation ? Int32Array.from(inner.validation, (i) => split.train[i]) : null,
+    };
+    const prepared = prepareRun(data, config, hooks.run, rows);
+    const fit = prepared.trainer.fit();
+    const predictions = predictRows(prepared.run.model, prepared.preprocessing, takeRows(data.x, split.validation));
+    const score = scorePredictions(prepared.preprocessing, predictions, takeValues(data.y, split.validation));
+    name = headline(score).name;
+    const result = { fold: f + 1, rows: split.validation.length, epochs: fit.history.length, metrics: scoreSummary(score) as Record<string, number> };
+    results.push(result);
+    hooks.onFold?.(result);
+  });
+  const mean: Record<string, number> = {};
+  const std: Record<string, number> = {};
+  for (const key of Object.keys(results[0].metrics)) {
+    const values = results.map((r) => r.metrics[key]);
+    mean[key] = values.reduce((a, b) => a + b, 0) / values.length;
+    std[key] = Math.sqrt(values.reduce((a, b) => a + (b - mean[key]) ** 2, 0) / values.length);
+  }
+  return { folds: results, mean, std, headline: name };
+}
