@@ -47,7 +47,7 @@ export function trainedModelDocument(trained: TrainedModel): ModelDocument {
   return toModelDocument(trained.model, {
     preprocessing: trained.preprocessing as unknown as JsonObject,
     training: {
-      config: trained.config as unknown as JsonObject,
+      config: { ...trained.config, task: trained.preprocessing.encoder.target.task } as unknown as JsonObject,
       target: trained.target,
       loss: trained.loss,
       epochs: result.history.length,
@@ -99,10 +99,10 @@ export function loadModel(path: string, { needPreprocessing = false } = {}): Loa
   let preprocessing: Preprocessing | null = null;
   if (document.preprocessing !== undefined || needPreprocessing) {
     try {
-      preprocessing = parsePreprocessing(document.preprocessing, path, features);
-      checkOutputs(document, preprocessing, path);
+      preprocessing = parsePreprocessing(document.preprocessing, features);
+      checkOutputs(document, preprocessing);
     } catch (error) {
-      if (error instanceof PreprocessingError) throw new UsageError(error.message);
+      if (error instanceof PreprocessingError) throw new UsageError(`${path}: ${error.message}`);
       if (error instanceof BackpropError) throw new UsageError(`${path}: not a valid backprop model: ${error.message}`);
       throw error;
     }
@@ -111,12 +111,12 @@ export function loadModel(path: string, { needPreprocessing = false } = {}): Loa
 }
 
 /** The output width must fit the target: one per class, one for binary or one value. */
-function checkOutputs(document: ModelDocument, preprocessing: Preprocessing, path: string): void {
+function checkOutputs(document: ModelDocument, preprocessing: Preprocessing): void {
   const dense = document.layers.filter((layer) => layer.type === 'dense');
   const outputs = dense.length ? (dense[dense.length - 1] as { units: number }).units : 0;
   const target = preprocessing.encoder.target;
   const expected = preprocessing.targets === 'labels' && target.task === 'classification' ? target.classes.length : 1;
-  if (outputs !== expected) throw new PreprocessingError(`${path}: the last layer has ${outputs} outputs but preprocessing.targets ${JSON.stringify(preprocessing.targets)} needs ${expected}`);
+  if (outputs !== expected) throw new PreprocessingError(`not a valid backprop model: the last layer has ${outputs} outputs but preprocessing.targets ${JSON.stringify(preprocessing.targets)} needs ${expected}`);
 }
 
 /** The training config stored in a model document, if any. */

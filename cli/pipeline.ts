@@ -148,16 +148,16 @@ export function headline(score: Score): { name: 'accuracy' | 'r2'; value: number
 }
 
 /** Reads the preprocessing area of a model document (validating its parts). */
-export function parsePreprocessing(value: unknown, source: string, features: number): Preprocessing {
-  if (typeof value !== 'object' || value === null) throw new PreprocessingError(`${source}: the model has no preprocessing (it was not trained by \`backprop train\`), so it cannot read CSV rows`);
+export function parsePreprocessing(value: unknown, features: number): Preprocessing {
+  if (typeof value !== 'object' || value === null) throw new PreprocessingError('the model has no preprocessing (it was not trained by `backprop train`), so it cannot read CSV rows');
   const area = value as Record<string, unknown>;
-  const encoder = parseEncoder(area.encoder, `${source}: preprocessing.encoder`);
-  const scaler = parseScaler(area.scaler, `${source}: preprocessing.scaler`, encoder.featureNames.length);
-  const targetScaler = area.targetScaler === null || area.targetScaler === undefined ? null : parseScaler(area.targetScaler, `${source}: preprocessing.targetScaler`, 1);
+  const encoder = parseEncoder(area.encoder, 'preprocessing.encoder');
+  const scaler = parseScaler(area.scaler, 'preprocessing.scaler', encoder.featureNames.length);
+  const targetScaler = area.targetScaler === null || area.targetScaler === undefined ? null : parseScaler(area.targetScaler, 'preprocessing.targetScaler', 1);
   const targets = area.targets;
-  if (targets !== 'labels' && targets !== 'binary' && targets !== 'values') throw new PreprocessingError(`${source}: preprocessing.targets must be "labels", "binary" or "values", got ${JSON.stringify(targets)}`);
+  if (targets !== 'labels' && targets !== 'binary' && targets !== 'values') throw new PreprocessingError(`not a valid backprop model: preprocessing.targets must be "labels", "binary" or "values", got ${JSON.stringify(targets)}`);
   if (encoder.featureNames.length !== features) {
-    throw new PreprocessingError(`${source}: preprocessing.encoder has ${encoder.featureNames.length} encoded columns but the first layer takes ${features} inputs`);
+    throw new PreprocessingError(`not a valid backprop model: preprocessing.encoder has ${encoder.featureNames.length} encoded columns but the first layer takes ${features} inputs`);
   }
   return { encoder, scaler, targetScaler, targets, probabilities: area.probabilities === true };
 }

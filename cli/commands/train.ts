@@ -129,8 +129,8 @@ function report(mode: OutputMode, trained: TrainedModel, warnings: (HealthWarnin
     const chart = lossChart(result.history);
     if (chart) say(mode, chart + '\n');
   }
-  const ended = { epochs: 'after the last epoch', earlyStopping: `by early stopping (best epoch ${result.bestEpoch}, weights restored)`, callback: 'when interrupted', nonFinite: 'by the non-finite guard', targetLoss: 'at the target loss', timeLimit: 'at the time limit' }[result.stoppedBy];
-  say(mode, `stopped ${ended} after ${result.history.length} epochs, ${result.steps} steps, ${(result.timeMs / 1000).toFixed(1)} s`);
+  const ended = { epochs: 'at the last epoch', earlyStopping: `by early stopping (best epoch ${result.bestEpoch}, weights restored)`, callback: 'when interrupted', nonFinite: 'by the non-finite guard', targetLoss: 'at the target loss', timeLimit: 'at the time limit' }[result.stoppedBy];
+  say(mode, `stopped ${ended}: ${result.history.length} epochs, ${result.steps} steps, ${(result.timeMs / 1000).toFixed(1)} s`);
   if (result.problem) process.stderr.write(`backprop: warning: ${result.problem}\n`);
   say(mode);
   printScore(mode, scores.training, trained.preprocessing, scores.validation, { compact: true });
