@@ -28,3 +28,17 @@ test('every js code block of the README runs and prints what it says', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the training guide example runs', () => {
+  const guide = readFileSync(`${root}docs/training.md`, 'utf8');
+  const code = /```js\n([\s\S]*?)```/.exec(guide)![1];
+  const dir = `${root}.tmp/guide-test`;
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(`${dir}/guide.mjs`, code);
+    const output = execFileSync(process.execPath, [`${dir}/guide.mjs`], { encoding: 'utf8', cwd: root });
+    assert.match(output, /^(epochs|earlyStopping) /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
