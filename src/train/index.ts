@@ -6,3 +6,5 @@ export { Trainer, fit, fitAsync } from './trainer.js';
 export type { TrainerState } from './trainer.js';
 export { toDataset } from './dataset.js';
 export * from './config.js';
+export { explainStep } from './explain.js';
+export type { Explanation, ExplainedLayer, ExplainOptions } from './explain.js';
