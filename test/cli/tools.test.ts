@@ -1,0 +1,73 @@
+/** gradcheck, data make and help through the real command. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IRIS, backprop, json, temporaryDirectory } from './helpers.js';
+
+test('gradcheck passes on a trained model and fails (exit status 3) with zero tolerance', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const model = join(dir, 'm.json');
+  assert.equal(backprop(['train', IRIS, '--target', 'species', '--layers', '5', '--activation', 'tanh', '--epochs', '2', '--out', model, '--quiet']).status, 0);
+  const passed = backprop(['gradcheck', model, '--json']);
+  assert.equal(passed.status, 0, passed.stderr);
+  const report = json(passed);
+  assert.equal(report.passed, true);
+  assert.equal(report.loss, 'softmaxCrossEntropy');
+  assert.deepEqual(report.layers.map((l: { layer: string }) => l.layer), ['0', '1']);
+  for (const layer of report.layers) assert.ok(layer.maxAbsError < 1e-6, `layer ${layer.layer}: ${layer.maxAbsError}`);
+  const onData = backprop(['gradcheck', model, '--data', IRIS, '--rows', '10', '--json']);
+  assert.equal(json(onData).rows, 10);
+  const strict = backprop(['gradcheck', model, '--atol', '0', '--rtol', '0']);
+  assert.equal(strict.status, 3, 'finite differences never match to the last bit');
+  assert.match(strict.stdout, /FAILED/);
+});
+
+test('data make writes each toy set as CSV, seeded', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  for (const name of ['xor', 'circles', 'moons', 'spiral', 'blobs']) {
+    const result = backprop(['data', 'make', name, '--n', '50', '--noise', '0.1', '--seed', '1']);
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines[0], 'x1,x2,label', name);
+    assert.equal(lines.length, 51, name);
+    assert.equal(backprop(['data', 'make', name, '--n', '50', '--noise', '0.1', '--seed', '1']).stdout, result.stdout, `${name} is seeded`);
+    assert.notEqual(backprop(['data', 'make', name, '--n', '50', '--noise', '0.1', '--seed', '2']).stdout, result.stdout, `${name} depends on the seed`);
+  }
+  const out = join(dir, 'moons.csv');
+  assert.equal(backprop(['data', 'make', 'moons', '--out', out]).status, 0);
+  assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 201, 'default n = 200');
+});
+
+test('--help documents every option of every command', () => {
+  const root = backprop(['--help']);
+  assert.equal(root.status, 0);
+  for (const command of ['train', 'evaluate', 'predict', 'cv', 'search', 'explain', 'gradcheck', 'info', 'data']) assert.match(root.stdout, new RegExp(`\\n  ${command} `), command);
+  const train = backprop(['train', '--help']).stdout;
+  for (const flag of ['--target', '--layers', '--activation', '--output-activation', '--loss', '--optimizer', '--lr', '--momentum', '--schedule', '--batch-size', '--epochs', '--dropout', '--l1', '--l2', '--init', '--clip-norm', '--validation-split', '--early-stopping', '--seed', '--scale', '--task', '--out', '--checkpoint', '--resume', '--json', '--quiet']) {
+    assert.match(train, new RegExp(`${flag}\\b`), `train --help lists ${flag}`);
+  }
+  assert.match(train, /--lr <rate>\s+learning rate \(default: 0\.001\)/);
+  for (const [command, flags] of Object.entries({ cv: ['--folds'], search: ['--grid', '--random', '--space', '--folds'], explain: ['--model', '--layers', '--input', '--target', '--data', '--loss', '--format', '--json'], gradcheck: ['--data', '--rows', '--atol'], predict: ['--out'], evaluate: ['--json'] })) {
+    const help = backprop([command, '--help']);
+    assert.equal(help.status, 0);
+    for (const flag of flags) assert.match(help.stdout, new RegExp(`${flag}\\b`), `${command} --help lists ${flag}`);
+  }
+});
+
+test('a file written by hand: info and gradcheck work without preprocessing', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const path = join(dir, 'xor.json');
+  writeFileSync(path, JSON.stringify({
+    format: 'backprop.model', version: 1,
+    layers: [
+      { type: 'dense', inputs: 2, units: 2, activation: 'sigmoid', weights: [[20, 20], [-20, -20]], biases: [-10, 30] },
+      { type: 'dense', inputs: 2, units: 1, activation: 'sigmoid', weights: [[20, 20]], biases: [-30] },
+    ],
+  }));
+  assert.match(backprop(['info', path]).stdout, /2 → 2 sigmoid → 1 sigmoid \(9 parameters\)/);
+  assert.equal(json(backprop(['gradcheck', path, '--json'])).passed, true);
+});
