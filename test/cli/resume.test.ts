@@ -1,0 +1,66 @@
+/** A training run killed mid-way and resumed from its checkpoint ends with the same weights as one never interrupted. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIGITS, IRIS, backprop, startBackprop, temporaryDirectory } from './helpers.js';
+
+const RUN = ['--target', 'digit', '--layers', '32', '--epochs', '24', '--dropout', '0.1', '--schedule', 'cosine', '--early-stopping', '30', '--batch-size', '16'];
+
+function checkpointEpoch(path: string): number {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')).epoch;
+  } catch {
+    return 0; // not written yet
+  }
+}
+
+test('resume after SIGKILL continues bit-identically', async (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const full = join(dir, 'full.json');
+  const uninterrupted = backprop(['train', DIGITS, ...RUN, '--out', full, '--quiet']);
+  assert.equal(uninterrupted.status, 0, uninterrupted.stderr);
+
+  const checkpoints = join(dir, 'run');
+  const killedOut = join(dir, 'killed.json');
+  const child = startBackprop(['train', DIGITS, ...RUN, '--checkpoint', checkpoints, '--out', killedOut, '--quiet']);
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  const checkpoint = join(checkpoints, 'checkpoint.json');
+  while (checkpointEpoch(checkpoint) < 3) {
+    assert.equal(child.exitCode, null, 'the run must still be going when its third checkpoint appears');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+  const killedAt = checkpointEpoch(checkpoint);
+  assert.ok(killedAt >= 3 && killedAt < 24, `killed after epoch ${killedAt}`);
+  assert.equal(existsSync(killedOut), false, 'no model file from the killed run');
+  assert.deepEqual(readdirSync(checkpoints), ['checkpoint.json'], 'no temporary file left beside the checkpoint');
+
+  const resumedOut = join(dir, 'resumed.json');
+  const resumed = backprop(['train', DIGITS, '--target', 'digit', '--resume', checkpoints, '--out', resumedOut, '--json']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(JSON.parse(resumed.stdout).epochs, 24);
+  const a = JSON.parse(readFileSync(full, 'utf8'));
+  const b = JSON.parse(readFileSync(resumedOut, 'utf8'));
+  assert.deepEqual(b.layers, a.layers, 'the same final weights, bit for bit');
+  assert.deepEqual(b.training.history, a.training.history, 'the same loss curves');
+  assert.equal(checkpointEpoch(checkpoint), 24, 'the resumed run went on checkpointing');
+});
+
+test('resume refuses other data, another target or changed options', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const checkpoints = join(dir, 'run');
+  assert.equal(backprop(['train', IRIS, '--target', 'species', '--epochs', '2', '--checkpoint', checkpoints, '--out', join(dir, 'm.json'), '--quiet']).status, 0);
+  const other = backprop(['train', DIGITS, '--target', 'species', '--resume', checkpoints, '--out', join(dir, 'x.json')]);
+  assert.equal(other.status, 2);
+  const wrongTarget = backprop(['train', IRIS, '--target', 'sepal_length', '--resume', checkpoints, '--out', join(dir, 'x.json')]);
+  assert.equal(wrongTarget.stderr, 'backprop: --target: the checkpoint was trained for target "species", got "sepal_length"\n');
+  const changed = backprop(['train', IRIS, '--target', 'species', '--resume', checkpoints, '--lr', '0.1', '--out', join(dir, 'x.json')]);
+  assert.match(changed.stderr, /^backprop: --lr: cannot be changed when resuming/);
+  assert.equal(existsSync(join(dir, 'x.json')), false);
+  const digitsText = backprop(['train', DIGITS, '--target', 'digit', '--resume', checkpoints, '--out', join(dir, 'x.json')]);
+  assert.match(digitsText.stderr, /the checkpoint was trained for target "species"|not the data the checkpoint/);
+});
