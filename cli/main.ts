@@ -48,6 +48,11 @@ function configure(command: Command): void {
 
 /** Runs the command line `argv` (without node and the script) and returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // A reader that stops early (`backprop predict … | head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_OK);
+    throw error;
+  });
   const root = program();
   try {
     if (argv.length === 0) {

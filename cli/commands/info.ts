@@ -54,7 +54,7 @@ export function infoCommand(): Command {
       if (metrics?.training) {
         const names = Object.keys(metrics.training);
         say(mode, `\nfinal metrics (data ${metadata!.data}, ${metadata!.rows} rows, trained ${metadata!.created}):`);
-        say(mode, table(['metric', 'training', ...(metrics.validation ? ['validation'] : [])], names.map((name) => [name, formatNumber(metrics.training![name]), ...(metrics.validation ? [formatNumber(metrics.validation[name])] : [])])));
+        say(mode, table(['metric', 'training', ...(metrics.validation ? ['validation'] : [])], names.map((name) => [name, metrics.training![name], ...(metrics.validation ? [metrics.validation[name]] : [])])));
       }
     });
 }
