@@ -29,12 +29,18 @@ export function sourceName(path: string): string {
 
 let temporaryCounter = 0;
 
+/** Fails early (before a long run) when `path` could not be written: its directory is missing or it is a directory. */
+export function checkWritable(path: string): void {
+  const directory = dirname(path);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: is a directory, expected a file name to write`);
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${directory} does not exist)`);
+}
+
 /** Writes `text` to `path` atomically (temporary file in the same directory, fsync, rename). */
 export function writeFileAtomic(path: string, text: string): void {
   const directory = dirname(path);
   try {
-    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: is a directory, expected a file name to write`);
-    if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${directory} does not exist)`);
+    checkWritable(path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${path}: cannot write the file (${(error as Error).message})`);

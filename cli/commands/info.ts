@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { backend } from '../engine.js';
 import { loadModel } from '../model-file.js';
 import { architecture, parameterCount } from '../report.js';
-import { formatNumber, outputMode, say, table } from '../terminal.js';
+import { outputMode, say, table } from '../terminal.js';
 
 export function infoCommand(): Command {
   return new Command('info')

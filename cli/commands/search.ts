@@ -6,6 +6,7 @@ import { crossValidate } from '../cross-validate.js';
 import type { CrossValidation } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
+import { checkWritable } from '../files.js';
 import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import { addTrainingOptions, configFromOptions } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
@@ -49,6 +50,7 @@ function search(file: string, options: SearchOptions): void {
   const mode = outputMode(options);
   if ((options.grid === undefined) === (options.random === undefined)) throw new UsageError('search: give either --grid <settings> or --random <n>');
   const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
+  checkWritable(options.out);
   const base = configFromOptions(options);
   let candidates: TrainingConfig[];
   let dimensions;

@@ -5,6 +5,7 @@ import type { EpochRecord, HealthWarning, TrainingConfig } from '../engine.js';
 import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
+import { checkWritable, ensureDirectory } from '../files.js';
 import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
 import { addTrainingOptions, configFromOptions, describeConfig } from '../options.js';
@@ -46,6 +47,7 @@ Examples:
 async function train(file: string, options: TrainOptions): Promise<void> {
   const mode = outputMode(options);
   if (file === '-' && options.resume) throw new UsageError('--resume: needs the data as a file (the checkpoint checks it is the same data), not stdin');
+  checkWritable(options.out);
   const { table, text } = loadTable(file);
   const dataSha256 = sha256(text);
   let config: TrainingConfig;
@@ -63,6 +65,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   }
   const data = encodeForTraining(table, options.target, config);
   const checkpointDir = options.checkpoint ?? options.resume;
+  if (checkpointDir) ensureDirectory(checkpointDir);
   const warnings = new Map<string, HealthWarning & { epoch: number }>();
   let progress: TrainingProgress | null = null;
   let stepsPerEpoch = 1;

@@ -117,9 +117,10 @@ for (const { name, args, message } of CASES) {
   });
 }
 
-test('an error while writing leaves neither a partial file nor a temporary one', () => {
+test('an output path in a missing directory is refused before training starts', () => {
   const missingDirectory = join(dir, 'no', 'such', 'dir', 'model.json');
-  const result = backprop(['train', IRIS, '--target', 'species', '--epochs', '1', '--out', missingDirectory, '--quiet']);
+  const result = backprop(['train', IRIS, '--target', 'species', '--epochs', '1', '--out', missingDirectory]);
   assert.equal(result.status, 2);
   assert.match(result.stderr, /model\.json: cannot write the file \(the directory .* does not exist\)/);
+  assert.equal(result.stdout, '', 'nothing was trained');
 });

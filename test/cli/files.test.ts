@@ -1,0 +1,32 @@
+/** Atomic writes: a file is replaced whole or not at all, and no temporary file is left behind. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../cli/errors.js';
+import { writeFileAtomic } from '../../cli/files.js';
+import { temporaryDirectory } from './helpers.js';
+
+test('writeFileAtomic writes a new file and replaces an existing one whole, leaving no temporary file', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const path = join(dir, 'model.json');
+  writeFileAtomic(path, 'first\n');
+  assert.equal(readFileSync(path, 'utf8'), 'first\n');
+  const big = 'x'.repeat(5_000_000);
+  writeFileAtomic(path, big);
+  assert.equal(readFileSync(path, 'utf8'), big);
+  assert.deepEqual(readdirSync(dir), ['model.json']);
+});
+
+test('writeFileAtomic refuses a directory or a missing directory and leaves everything as it was', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'keep.txt'), 'keep');
+  assert.throws(() => writeFileAtomic(join(dir, 'sub'), 'text'), (error: Error) => error instanceof UsageError && /sub: is a directory/.test(error.message));
+  assert.throws(() => writeFileAtomic(join(dir, 'missing', 'm.json'), 'text'), /the directory .*missing does not exist/);
+  assert.deepEqual(readdirSync(dir).sort(), ['keep.txt', 'sub']);
+  assert.deepEqual(readdirSync(join(dir, 'sub')), []);
+  assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'keep');
+});
