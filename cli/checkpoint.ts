@@ -20,6 +20,8 @@ export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
   version: 1;
   target: string;
+  /** Columns read as categories (--categorical). */
+  categorical: string[];
   dataSha256: string;
   config: TrainingConfig;
   /** Epochs completed (the trainer state's `epoch`). */
@@ -57,6 +59,8 @@ export function readCheckpoint(directory: string): Checkpoint {
   if (value.version !== 1) bad(`unsupported version ${JSON.stringify(value.version)}; this backprop reads version 1`);
   if (typeof value.target !== 'string') bad('target must be a column name');
   if (typeof value.dataSha256 !== 'string') bad('dataSha256 must be a hex string');
+  const categorical = value.categorical ?? [];
+  if (!Array.isArray(categorical) || categorical.some((name) => typeof name !== 'string')) bad('categorical must be a list of column names');
   const trainer = value.trainer as TrainerState | undefined;
   if (typeof trainer !== 'object' || trainer === null || trainer.format !== 'backprop.trainer-state') bad('trainer must be a trainer state');
   let config: TrainingConfig;
@@ -65,7 +69,7 @@ export function readCheckpoint(directory: string): Checkpoint {
   } catch (error) {
     return bad((error as Error).message);
   }
-  return { format: CHECKPOINT_FORMAT, version: 1, target: value.target as string, dataSha256: value.dataSha256 as string, config, epoch: trainer!.epoch, trainer: trainer! };
+  return { format: CHECKPOINT_FORMAT, version: 1, target: value.target as string, categorical: categorical as string[], dataSha256: value.dataSha256 as string, config, epoch: trainer!.epoch, trainer: trainer! };
 }
 
 /** The command-line label of a config key, for "cannot be changed when resuming" messages. */

@@ -46,6 +46,17 @@ function formatDefault(value: unknown): string {
   return String(value);
 }
 
+/** The data options of train, cv and search besides --target. */
+export function addDataOptions(command: Command): Command {
+  return command.option('--categorical <columns>', 'comma-separated columns to read as categories (one-hot) even if they look numeric');
+}
+
+/** The --categorical column list ([] when not given). */
+export function categoricalColumns(options: object): string[] {
+  const { categorical } = options as { categorical?: unknown };
+  return typeof categorical === 'string' ? categorical.split(',').map((name) => name.trim()).filter(Boolean) : [];
+}
+
 /** Adds one flag per config field to a command (e.g. --batch-size <n>, "default: 32"). */
 export function addTrainingOptions(command: Command): Command {
   for (const key of CONFIG_KEYS) {

@@ -36,9 +36,10 @@ export interface EncodedTable {
   classes: number;
 }
 
-/** Fits the encoder (the config's task, or inferred) and encodes every row. */
-export function encodeForTraining(table: Table, target: string, config: TrainingConfig): EncodedTable {
-  const encoder = fitEncoder(table, { target, task: config.task });
+/** Fits the encoder (the config's task, or inferred; `categorical` columns read as text) and encodes every row. */
+export function encodeForTraining(table: Table, target: string, config: TrainingConfig, categorical: readonly string[] = []): EncodedTable {
+  const types = Object.fromEntries(categorical.map((name) => [name, 'categorical' as const]));
+  const encoder = fitEncoder(table, { target, task: config.task, types });
   const { x, y } = encodeTable(encoder, table);
   const classes = encoder.target.task === 'classification' ? encoder.target.classes.length : 0;
   return { encoder, x, y: y!, task: encoder.target.task, classes };

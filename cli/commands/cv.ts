@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { crossValidate } from '../cross-validate.js';
 import { loadTable } from '../data.js';
-import { addTrainingOptions, configFromOptions, describeConfig } from '../options.js';
+import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
 import { encodeForTraining } from '../pipeline.js';
 import { formatNumber, outputMode, say, table } from '../terminal.js';
 import { parseNumberOption } from './data.js';
@@ -13,6 +13,7 @@ export function cvCommand(): Command {
     .argument('<data.csv>', 'data with a header row ("-" reads stdin)')
     .requiredOption('--target <column>', 'the column to predict')
     .option('--folds <k>', 'number of folds', '5');
+  addDataOptions(command);
   addTrainingOptions(command);
   command.addOption(new Option('--json', 'print the folds and the mean and standard deviation of each metric as JSON'));
   command.addOption(new Option('--quiet', 'print nothing but errors'));
@@ -21,7 +22,7 @@ export function cvCommand(): Command {
     const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
     const config = configFromOptions(options);
     const { table: data } = loadTable(file);
-    const encoded = encodeForTraining(data, options.target, config);
+    const encoded = encodeForTraining(data, options.target, config, categoricalColumns(options));
     say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${folds}-fold cross-validation; ${describeConfig(config)}`);
     const result = crossValidate(encoded, config, folds, {
       onFold: (fold) => say(mode, `  fold ${fold.fold}/${folds}: ${fold.rows} rows, ${fold.epochs} epochs, ${Object.entries(fold.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`),

@@ -8,7 +8,7 @@ import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
 import { checkWritable } from '../files.js';
 import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
-import { addTrainingOptions, configFromOptions } from '../options.js';
+import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
 import { formatNumber, outputMode, say, table } from '../terminal.js';
@@ -35,6 +35,7 @@ export function searchCommand(): Command {
     .option('--space <settings>', "ranges and choices for --random, e.g. 'lr=1e-4..1e-1:log layers=32|64,32 dropout=0..0.5'", DEFAULT_SPACE)
     .option('--folds <k>', 'folds of the cross-validation of each configuration', '3')
     .option('--out <model.json>', 'where to save the best configuration trained on all the data', 'model.json');
+  addDataOptions(command);
   addTrainingOptions(command);
   command.addOption(new Option('--json', 'print the ranking and the best configuration as JSON'));
   command.addOption(new Option('--quiet', 'print nothing but errors'));
@@ -63,7 +64,7 @@ function search(file: string, options: SearchOptions): void {
     candidates = randomConfigs(base, dimensions, count, base.seed, '--space');
   }
   const { table: data } = loadTable(file);
-  const encoded = encodeForTraining(data, options.target, base);
+  const encoded = encodeForTraining(data, options.target, base, categoricalColumns(options));
   say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${candidates.length} configurations × ${folds} folds`);
   const results: { config: TrainingConfig; settings: string; cv: CrossValidation }[] = [];
   candidates.forEach((config, i) => {

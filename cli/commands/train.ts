@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { checkWritable, ensureDirectory } from '../files.js';
 import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
-import { addTrainingOptions, configFromOptions, describeConfig } from '../options.js';
+import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
 import { encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import type { Score } from '../pipeline.js';
 import { TrainingProgress, lossChart, outputMode, say } from '../terminal.js';
@@ -33,6 +33,7 @@ export function trainCommand(): Command {
     .option('--out <model.json>', 'where to save the trained model (written atomically)', 'model.json')
     .option('--checkpoint <dir>', `write ${CHECKPOINT_FILE} (weights, optimiser, random state, config) into <dir> after every epoch`)
     .option('--resume <dir>', 'continue the run checkpointed in <dir> (same data and target; the configuration comes from the checkpoint)');
+  addDataOptions(command);
   addTrainingOptions(command);
   command.addOption(new Option('--json', 'print the history and results as one JSON object instead of text'));
   command.addOption(new Option('--quiet', 'print nothing but errors'));
@@ -51,19 +52,21 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   const { table, text } = loadTable(file);
   const dataSha256 = sha256(text);
   let config: TrainingConfig;
+  let categorical = categoricalColumns(options);
   let resumeFrom = null;
   if (options.resume) {
     const checkpoint = readCheckpoint(options.resume);
-    const given = CONFIG_KEYS.filter((key) => options[key] !== undefined);
+    const given = [...CONFIG_KEYS, 'categorical'].filter((key) => options[key] !== undefined);
     if (given.length) throw new UsageError(`${optionLabel(given[0])}: cannot be changed when resuming; the run continues with the configuration in ${join(options.resume, CHECKPOINT_FILE)}`);
     if (checkpoint.target !== options.target) throw new UsageError(`--target: the checkpoint was trained for target ${JSON.stringify(checkpoint.target)}, got ${JSON.stringify(options.target)}`);
     if (checkpoint.dataSha256 !== dataSha256) throw new UsageError(`${file}: not the data the checkpoint in ${options.resume} was trained on (its SHA-256 differs)`);
     config = checkpoint.config;
+    categorical = checkpoint.categorical;
     resumeFrom = checkpoint;
   } else {
     config = configFromOptions(options);
   }
-  const data = encodeForTraining(table, options.target, config);
+  const data = encodeForTraining(table, options.target, config, categorical);
   const checkpointDir = options.checkpoint ?? options.resume;
   if (checkpointDir) ensureDirectory(checkpointDir);
   const warnings = new Map<string, HealthWarning & { epoch: number }>();
@@ -77,7 +80,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
         const key = `${warning.kind} ${warning.layer}`;
         if (!warnings.has(key)) warnings.set(key, { ...warning, epoch: record.epoch });
       }
-      if (checkpointDir) writeCheckpoint(checkpointDir, { target: options.target, dataSha256, config, trainer: prepared.trainer.state() });
+      if (checkpointDir) writeCheckpoint(checkpointDir, { target: options.target, categorical, dataSha256, config, trainer: prepared.trainer.state() });
     },
   });
   const { trainer, run, preprocessing } = prepared;
