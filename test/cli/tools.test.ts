@@ -76,13 +76,13 @@ test('--categorical reads a numeric-looking column as categories, and predict fo
   const { dir, cleanup } = temporaryDirectory();
   t.after(cleanup);
   const data = join(dir, 'codes.csv');
-  writeFileSync(data, 'code,size,y\n0x10,1,a\n0x20,2,b\n0x10,3,a\n0x20,4,b\n0x10,5,a\n0x20,6,b\n');
+  writeFileSync(data, 'code,size,y\n7,1,a\n9,2,b\n7,3,a\n9,4,b\n0x10,5,a\n9,6,b\n');
   const model = join(dir, 'codes.json');
   assert.equal(backprop(['train', data, '--target', 'y', '--epochs', '2', '--out', model, '--quiet']).status, 2, 'without it, 0x10 is a bad number');
   const trained = backprop(['train', data, '--target', 'y', '--categorical', 'code', '--epochs', '2', '--out', model, '--quiet']);
   assert.equal(trained.status, 0, trained.stderr);
   const info = json(backprop(['info', model, '--json']));
-  assert.deepEqual(info.preprocessing.features, [{ name: 'code', type: 'categorical', categories: 2 }, { name: 'size', type: 'numeric' }]);
+  assert.deepEqual(info.preprocessing.features, [{ name: 'code', type: 'categorical', categories: 3 }, { name: 'size', type: 'numeric' }]);
   const predicted = backprop(['predict', model, data]);
   assert.equal(predicted.status, 0, predicted.stderr);
   assert.equal(predicted.stdout.trim().split('\n').length, 7);
