@@ -4,7 +4,8 @@
  * config code so that the playground reads the same settings the same way.
  */
 import { Command, Option } from 'commander';
-import { CONFIG_KEYS, DEFAULT_CONFIG, LOSS_NAMES, OPTIMIZER_NAMES, SCHEDULE_SPECS, SCALE_METHODS, parseConfigValue, resolveConfig } from './engine.js';
+import { CONFIG_KEYS, DEFAULT_CONFIG, LOSS_NAMES, OPTIMIZER_NAMES, SCHEDULE_SPECS, SCALE_METHODS, parseConfigValue, parseStrictNumber, resolveConfig } from './engine.js';
+import { optionError } from './errors.js';
 import type { ConfigKey, TrainingConfig } from './engine.js';
 import { optionLabel } from './pipeline.js';
 
@@ -86,4 +87,11 @@ export function describeConfig(config: TrainingConfig): string {
   return `${config.optimizer} lr ${config.lr}${config.schedule !== 'constant' ? ` (${config.schedule})` : ''}, batch ${config.batchSize}, ${config.epochs} epochs` +
     `${config.l2 ? `, l2 ${config.l2}` : ''}${config.l1 ? `, l1 ${config.l1}` : ''}${config.dropout ? `, dropout ${config.dropout}` : ''}` +
     `${config.earlyStopping !== null ? `, early stopping ${config.earlyStopping}` : ''}, seed ${config.seed}`;
+}
+
+/** A number option outside the training config (--folds, --n, …), as a strict decimal: Number('') is 0 and Number('0x10') is 16, neither is accepted. */
+export function parseNumberOption(option: string, text: string, { integer = false, min = -Infinity } = {}): number {
+  const value = parseStrictNumber(text.trim());
+  if (value === null || value < min || (integer && !Number.isInteger(value))) throw optionError(option, text, `must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}`);
+  return value;
 }

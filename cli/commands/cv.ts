@@ -5,7 +5,7 @@ import { loadTable } from '../data.js';
 import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
 import { encodeForTraining } from '../pipeline.js';
 import { formatNumber, outputMode, say, table } from '../terminal.js';
-import { parseNumberOption } from './data.js';
+import { parseNumberOption } from '../options.js';
 
 export function cvCommand(): Command {
   const command = new Command('cv')

@@ -3,15 +3,8 @@ import { Command } from 'commander';
 import { SYNTHETIC_DATA_SETS, syntheticToCsv } from '../engine.js';
 import type { SyntheticName } from '../engine.js';
 import { optionError } from '../errors.js';
+import { parseNumberOption } from '../options.js';
 import { writeFileAtomic } from '../files.js';
-
-/** A strict decimal option value (Number('') is 0 and Number('0x10') is 16; neither is accepted). */
-export function parseNumberOption(option: string, text: string, { integer = false, min = -Infinity } = {}): number {
-  const value = Number(text);
-  const ok = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) && Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value));
-  if (!ok) throw optionError(option, text, `must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}`);
-  return value;
-}
 
 export function dataCommand(): Command {
   const data = new Command('data').description('make toy data sets');

@@ -3,14 +3,14 @@
  * follows, number by number (the library's explainStep), as text, Markdown with LaTeX, or JSON.
  */
 import { Command } from 'commander';
-import { LOSS_NAMES, OPTIMIZER_NAMES, Tensor, applyScaler, encodeTable, mlp, parseConfigValue, resolveLoss, explainStep } from '../engine.js';
+import { LOSS_NAMES, OPTIMIZER_NAMES, Tensor, applyScaler, encodeTable, mlp, numberProblem, parseConfigValue, parseStrictNumber, resolveLoss, explainStep } from '../engine.js';
 import type { Module, Targets } from '../engine.js';
 import { UsageError, optionError } from '../errors.js';
 import { loadTable } from '../data.js';
 import { loadModel } from '../model-file.js';
 import { renderMarkdown, renderText } from '../explain-render.js';
 import { optionLabel } from '../pipeline.js';
-import { parseNumberOption } from './data.js';
+import { parseNumberOption } from '../options.js';
 
 interface ExplainOptions {
   model?: string;
@@ -141,8 +141,8 @@ function batchFromCsv(path: string, preprocessing: ReturnType<typeof loadModel>[
   const width = features + (labels ? 1 : outputs);
   if (table.columns.length !== width) throw new UsageError(`${path}: has ${table.columns.length} columns, expected ${features} inputs then ${labels ? 'a class index' : `${outputs} target${outputs === 1 ? '' : 's'}`} (${width} columns)`);
   const numbers = table.rows.map((row, i) => row.map((cell, j) => {
-    const value = Number(cell);
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell) || !Number.isFinite(value)) throw new UsageError(`${path}, line ${table.lines[i]}, column ${JSON.stringify(table.columns[j])}: ${JSON.stringify(cell)} is not a number`);
+    const value = parseStrictNumber(cell);
+    if (value === null) throw new UsageError(`${path}, line ${table.lines[i]}, column ${JSON.stringify(table.columns[j])}: ${JSON.stringify(cell)} is not a number (${numberProblem(cell)})`);
     return value;
   }));
   const x = new Tensor(Float64Array.from(numbers.flatMap((row) => row.slice(0, features))), [numbers.length, features]);

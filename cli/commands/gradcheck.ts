@@ -10,7 +10,7 @@ import { EXIT_CHECK_FAILED, optionError } from '../errors.js';
 import { loadModel } from '../model-file.js';
 import { loadTable } from '../data.js';
 import { outputMode, say, table, formatNumber } from '../terminal.js';
-import { parseNumberOption } from './data.js';
+import { parseNumberOption } from '../options.js';
 
 interface GradcheckOptions {
   data?: string;

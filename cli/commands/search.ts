@@ -12,7 +12,7 @@ import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptio
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
 import { formatNumber, outputMode, say, table } from '../terminal.js';
-import { parseNumberOption } from './data.js';
+import { parseNumberOption } from '../options.js';
 
 interface SearchOptions extends Record<string, unknown> {
   target: string;

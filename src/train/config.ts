@@ -13,7 +13,7 @@ import { mlp, resolveActivation, resolveInitializer } from '../nn/index.js';
 import type { Sequential } from '../nn/index.js';
 import { OPTIMIZER_NAMES, createOptimizer, parseSchedule } from '../optim/index.js';
 import type { OptionValue } from '../optim/index.js';
-import { SCALE_METHODS, stratifiedTrainValidationSplit, trainValidationSplit } from '../data/index.js';
+import { SCALE_METHODS, parseStrictNumber, stratifiedTrainValidationSplit, trainValidationSplit } from '../data/index.js';
 import type { ScaleMethod, Split, Task } from '../data/index.js';
 import { ValueError, formatValue } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -182,9 +182,9 @@ export function parseConfigValue(key: ConfigKey, text: string, label: OptionLabe
     case 'layers':
       if (value === '' || value === 'none') return [];
       return value.split(',').map((part) => {
-        const width = Number(part.trim());
-        if (!/^\d+$/.test(part.trim()) || !(width >= 1)) bad('must be a list of positive integer widths such as 64,32');
-        return width;
+        const width = parseStrictNumber(part.trim());
+        if (width === null || !Number.isInteger(width) || width < 1) bad('must be a list of positive integer widths such as 64,32');
+        return width as number;
       });
     case 'scaleTarget':
       if (value === 'true' || value === 'yes') return true;
@@ -194,8 +194,9 @@ export function parseConfigValue(key: ConfigKey, text: string, label: OptionLabe
       return value;
     default: {
       // A strict decimal: Number('') is 0 and Number('0x10') is 16, neither is a setting.
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) || !Number.isFinite(Number(value))) bad(`must be a number${nullable ? ' or none' : ''}`);
-      return Number(value);
+      const number = parseStrictNumber(value);
+      if (number === null) bad(`must be a number${nullable ? ' or none' : ''}`);
+      return number;
     }
   }
 }
