@@ -38,6 +38,8 @@ export function trainCommand(): Command {
   command.addOption(new Option('--json', 'print the history and results as one JSON object instead of text'));
   command.addOption(new Option('--quiet', 'print nothing but errors'));
   command.addHelpText('after', `
+Ctrl-C (SIGINT) stops training after the current step and saves the model as it is.
+
 Examples:
   backprop train data/iris.csv --target species --out iris.json
   backprop train data/digits.csv --target digit --layers 64,32 --epochs 30 --schedule cosine --checkpoint runs/digits

@@ -64,3 +64,24 @@ test('resume refuses other data, another target or changed options', (t) => {
   const digitsText = backprop(['train', DIGITS, '--target', 'digit', '--resume', checkpoints, '--out', join(dir, 'x.json')]);
   assert.match(digitsText.stderr, /the checkpoint was trained for target "species"|not the data the checkpoint/);
 });
+
+test('Ctrl-C (SIGINT) stops training after the current step and still saves the model', async (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const checkpoints = join(dir, 'run');
+  const out = join(dir, 'interrupted.json');
+  const child = startBackprop(['train', DIGITS, '--target', 'digit', '--epochs', '500', '--checkpoint', checkpoints, '--out', out, '--json']);
+  let stdout = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  while (checkpointEpoch(join(checkpoints, 'checkpoint.json')) < 2) {
+    assert.equal(child.exitCode, null, 'still training');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  child.kill('SIGINT');
+  assert.equal(await exited, 0);
+  const report = JSON.parse(stdout);
+  assert.equal(report.stoppedBy, 'callback');
+  assert.ok(report.epochs >= 2 && report.epochs < 500, `stopped after ${report.epochs} epochs`);
+  assert.equal(JSON.parse(readFileSync(out, 'utf8')).training.epochs, report.epochs);
+});
