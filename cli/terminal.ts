@@ -113,3 +113,38 @@ export class TrainingProgress {
     }
   }
 }
+
+/**
+ * Progress of many trainings (cv folds, search candidates): on a terminal one bar over all their
+ * epochs with the latest result beside it; otherwise each result as a line.
+ */
+export class WorkProgress {
+  private readonly bar: cliProgress.SingleBar | null = null;
+  private readonly mode: OutputMode;
+  private done = 0;
+
+  constructor(mode: OutputMode, totalEpochs: number) {
+    this.mode = mode;
+    if (mode.tty && !mode.quiet && !mode.json) {
+      this.bar = new cliProgress.SingleBar({ format: '  {bar} {percentage}% | {eta_formatted} left | {latest}', hideCursor: true, etaBuffer: 200 }, cliProgress.Presets.shades_classic);
+      this.bar.start(totalEpochs, 0, { latest: '' });
+    }
+  }
+
+  /** One epoch of some training done. */
+  epoch(): void {
+    this.done++;
+    this.bar?.update(this.done);
+  }
+
+  /** A training finished after `epochs` of its `planned` epochs (early stopping ends some sooner); `line` says how it went. */
+  finished(line: string, epochs: number, planned: number): void {
+    this.done += planned - epochs;
+    if (this.bar) this.bar.update(this.done, line ? { latest: line } : {});
+    else if (line) say(this.mode, `  ${line}`);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}

@@ -4,7 +4,7 @@ import { crossValidate } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
 import { encodeForTraining } from '../pipeline.js';
-import { formatNumber, outputMode, say, table } from '../terminal.js';
+import { WorkProgress, formatNumber, outputMode, say, table } from '../terminal.js';
 import { parseNumberOption } from '../options.js';
 
 export function cvCommand(): Command {
@@ -24,14 +24,25 @@ export function cvCommand(): Command {
     const { table: data } = loadTable(file);
     const encoded = encodeForTraining(data, options.target, config, categoricalColumns(options));
     say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${folds}-fold cross-validation; ${describeConfig(config)}`);
-    const result = crossValidate(encoded, config, folds, {
-      onFold: (fold) => say(mode, `  fold ${fold.fold}/${folds}: ${fold.rows} rows, ${fold.epochs} epochs, ${Object.entries(fold.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`),
-    });
+    const progress = new WorkProgress(mode, folds * config.epochs);
+    let result;
+    try {
+      result = crossValidate(encoded, config, folds, {
+        run: { onEpochEnd: () => progress.epoch() },
+        onFold: (fold) => progress.finished(`fold ${fold.fold}/${folds}: ${fold.rows} rows, ${fold.epochs} epochs, ${Object.entries(fold.metrics).slice(0, 1).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`, fold.epochs, config.epochs),
+      });
+    } finally {
+      progress.stop();
+    }
     if (mode.json) {
       process.stdout.write(JSON.stringify({ task: encoded.task, folds: result.folds, mean: result.mean, std: result.std, config }) + '\n');
       return;
     }
     say(mode);
+    if (mode.tty) {
+      const names = Object.keys(result.mean);
+      say(mode, table(['fold', 'rows', 'epochs', ...names], result.folds.map((f) => [String(f.fold), f.rows, f.epochs, ...names.map((n) => f.metrics[n])])) + '\n');
+    }
     say(mode, table(['metric', 'mean', '± std'], Object.keys(result.mean).map((key) => [key, result.mean[key], result.std[key]])));
   });
 }

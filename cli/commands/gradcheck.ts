@@ -89,7 +89,7 @@ export function gradcheckCommand(): Command {
       if (mode.json) process.stdout.write(JSON.stringify({ passed: report.passed, loss: lossName, rows, step, atol, rtol, layers: summary }) + '\n');
       else {
         say(mode, `${path}: gradient check of ${lossName} on ${rows} ${options.data ? `rows of ${options.data}` : 'random rows'} (float64, h = ${step})\n`);
-        say(mode, table(['layer', 'parameters', 'max abs error', 'max rel error', 'result'], summary.map((s) => [s.layer, s.parameters.join(', '), formatNumber(s.maxAbsError), formatNumber(s.maxRelError), s.passed ? 'ok' : 'FAILED'])));
+        say(mode, table(['layer', 'parameters', 'max abs error', 'max rel error (abs > atol)', 'result'], summary.map((s) => [s.layer, s.parameters.join(', '), formatNumber(s.maxAbsError), formatNumber(s.maxRelError), s.passed ? 'ok' : 'FAILED'])));
         say(mode, `\n${report.passed ? 'passed' : 'FAILED'}: |analytic − numeric| ≤ ${atol} + ${rtol}·|numeric| ${report.passed ? 'for every parameter' : 'does not hold everywhere'}`);
       }
       if (!report.passed) process.exitCode = EXIT_CHECK_FAILED;

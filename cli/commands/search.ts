@@ -11,7 +11,7 @@ import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js'
 import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
-import { formatNumber, outputMode, say, table } from '../terminal.js';
+import { WorkProgress, formatNumber, outputMode, say, table } from '../terminal.js';
 import { parseNumberOption } from '../options.js';
 
 interface SearchOptions extends Record<string, unknown> {
@@ -67,12 +67,17 @@ function search(file: string, options: SearchOptions): void {
   const encoded = encodeForTraining(data, options.target, base, categoricalColumns(options));
   say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${candidates.length} configurations × ${folds} folds`);
   const results: { config: TrainingConfig; settings: string; cv: CrossValidation }[] = [];
-  candidates.forEach((config, i) => {
-    const cv = crossValidate(encoded, config, folds);
-    const settings = describeSettings(config, dimensions);
-    results.push({ config, settings, cv });
-    say(mode, `  ${i + 1}/${candidates.length} ${settings}: ${cv.headline} ${formatNumber(cv.mean[cv.headline])} ± ${formatNumber(cv.std[cv.headline])}`);
-  });
+  const progress = new WorkProgress(mode, candidates.reduce((sum, config) => sum + folds * config.epochs, 0));
+  try {
+    candidates.forEach((config, i) => {
+      const cv = crossValidate(encoded, config, folds, { run: { onEpochEnd: () => progress.epoch() }, onFold: (fold) => progress.finished('', fold.epochs, config.epochs) });
+      const settings = describeSettings(config, dimensions);
+      results.push({ config, settings, cv });
+      progress.finished(`${i + 1}/${candidates.length} ${settings}: ${cv.headline} ${formatNumber(cv.mean[cv.headline])} ± ${formatNumber(cv.std[cv.headline])}`, 0, 0);
+    });
+  } finally {
+    progress.stop();
+  }
   const metric = results[0].cv.headline;
   const ranked = results
     .map((result, index) => ({ ...result, index }))
