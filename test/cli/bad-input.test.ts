@@ -4,7 +4,7 @@
  */
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIGITS, IRIS, backprop, temporaryDirectory } from './helpers.js';
 
@@ -90,8 +90,18 @@ const CASES: Case[] = [
   { name: 'explain with a bad input', args: () => ['explain', '--layers', '2,2,1', '--input', '0.1,x', '--target', '1'], message: /^backprop: --input: must be a number, got "x"$/ },
   { name: 'explain with the wrong input width', args: () => ['explain', '--layers', '2,2,1', '--input', '0.1,0.2,0.3', '--target', '1'], message: /^backprop: --input: must give 2 numbers per sample, got 3/ },
   { name: 'explain with an unknown format', args: () => ['explain', '--layers', '2,2,1', '--input', '0.1,0.2', '--target', '1', '--format', 'pdf'], message: /^backprop: --format: must be text, markdown or json, got "pdf"$/ },
+  { name: 'prediction data with only a header', args: () => ['predict', model, file('h.csv', 'sepal_length,sepal_width,petal_length,petal_width\n'), '--out', out], message: /h\.csv, line 2: the file has a header row but no data rows/ },
+  { name: 'corrupt checkpoint', args: () => trainIris('--resume', checkpointDirectory('{"format": "backprop.checkpoint"')), message: /checkpoint\.json: not a valid checkpoint: not valid JSON/ },
+  { name: 'checkpoint of another kind', args: () => trainIris('--resume', checkpointDirectory('{"format": "other"}')), message: /checkpoint\.json: not a valid checkpoint: format must be "backprop\.checkpoint", got "other"/ },
   { name: 'resume from a directory without a checkpoint', args: () => trainIris('--resume', dir), message: /--resume: no checkpoint in .* \(expected .*checkpoint\.json/ },
 ];
+
+function checkpointDirectory(text: string): string {
+  const path = join(dir, `checkpoint-${text.length}`);
+  mkdirSync(path, { recursive: true });
+  writeFileSync(join(path, 'checkpoint.json'), text);
+  return path;
+}
 
 function withWeight(value: unknown): Record<string, unknown> {
   const document = JSON.parse(readFileSync(model, 'utf8'));
