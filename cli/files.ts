@@ -4,7 +4,7 @@
  * target, so an existing file is either left as it was or replaced whole, and an error never
  * leaves a half-written file behind.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -36,16 +36,26 @@ export function checkWritable(path: string): void {
   if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${directory} does not exist)`);
 }
 
-/** Writes `text` to `path` atomically (temporary file in the same directory, fsync, rename). */
+/**
+ * Writes `text` to `path` atomically (temporary file in the same directory, fsync, rename). A
+ * symbolic link is followed (the file it points to is replaced, the link kept); a device or a
+ * pipe (`/dev/stdout`, `/dev/null`) is written directly, since renaming over it would replace it.
+ */
 export function writeFileAtomic(path: string, text: string): void {
-  const directory = dirname(path);
   try {
     checkWritable(path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${path}: cannot write the file (${(error as Error).message})`);
   }
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${temporaryCounter++}.tmp`);
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) {
+    writeFileSync(path, text);
+    return;
+  }
+  const target = existing ? realpathSync(path) : path;
+  const directory = dirname(target);
+  const temporary = join(directory, `.${basename(target)}.${process.pid}.${temporaryCounter++}.tmp`);
   let fd: number | null = null;
   try {
     fd = openSync(temporary, 'wx', 0o644);
@@ -55,7 +65,7 @@ export function writeFileAtomic(path: string, text: string): void {
     fsyncSync(fd);
     closeSync(fd);
     fd = null;
-    renameSync(temporary, path);
+    renameSync(temporary, target);
     syncDirectory(directory);
   } catch (error) {
     if (fd !== null) closeSync(fd);

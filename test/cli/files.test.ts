@@ -1,7 +1,7 @@
 /** Atomic writes: a file is replaced whole or not at all, and no temporary file is left behind. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
 import { writeFileAtomic } from '../../cli/files.js';
@@ -29,4 +29,16 @@ test('writeFileAtomic refuses a directory or a missing directory and leaves ever
   assert.deepEqual(readdirSync(dir).sort(), ['keep.txt', 'sub']);
   assert.deepEqual(readdirSync(join(dir, 'sub')), []);
   assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'keep');
+});
+
+test('writeFileAtomic through a symbolic link replaces the file it points to and keeps the link', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  mkdirSync(join(dir, 'real'));
+  writeFileSync(join(dir, 'real', 'model.json'), 'old');
+  symlinkSync(join(dir, 'real', 'model.json'), join(dir, 'link.json'));
+  writeFileAtomic(join(dir, 'link.json'), 'new');
+  assert.ok(lstatSync(join(dir, 'link.json')).isSymbolicLink());
+  assert.equal(readFileSync(join(dir, 'real', 'model.json'), 'utf8'), 'new');
+  assert.deepEqual(readdirSync(join(dir, 'real')), ['model.json']);
 });
