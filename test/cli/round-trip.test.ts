@@ -1,7 +1,7 @@
 /** train → evaluate → predict → info on the bundled data, through the real command. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IRIS, backprop, json, temporaryDirectory } from './helpers.js';
 
@@ -53,6 +53,12 @@ test('train → evaluate → predict on iris: the saved model scores what train 
     if (label === truth[i]) agree++;
   });
   assert.equal(agree / 150, scores.accuracy, 'predict and evaluate agree');
+
+  // Columns are found by name: another order and an extra column change nothing.
+  const shuffled = join(dir, 'shuffled.csv');
+  const irisLines = readFileSync(IRIS, 'utf8').trim().split('\n').map((line) => line.split(','));
+  writeFileSync(shuffled, irisLines.map(([a, b, c, d], i) => [i === 0 ? 'note' : 'n/a', d, c, b, a].join(',')).join('\n') + '\n');
+  assert.equal(backprop(['predict', model, shuffled]).stdout, predicted.stdout);
 
   const out = join(dir, 'predictions.csv');
   const toFile = backprop(['predict', model, IRIS, '--out', out]);
