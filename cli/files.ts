@@ -4,7 +4,7 @@
  * target, so an existing file is either left as it was or replaced whole, and an error never
  * leaves a half-written file behind.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -88,6 +88,12 @@ function syncDirectory(directory: string): void {
   } catch {
     // Not supported here; the rename itself is still atomic.
   }
+}
+
+/** Removes temporary files a killed writer of `name` left in `directory` (`.name.<pid>.<n>.tmp`). */
+export function removeStaleTemporaries(directory: string, name: string): void {
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+\\.\\d+\\.tmp$`);
+  for (const entry of readdirSync(directory)) if (pattern.test(entry)) rmSync(join(directory, entry), { force: true });
 }
 
 /** Creates a directory (and its parents) for checkpoints; errors name the path. */

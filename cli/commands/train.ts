@@ -5,7 +5,7 @@ import type { EpochRecord, HealthWarning, TrainingConfig } from '../engine.js';
 import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
-import { checkWritable, ensureDirectory } from '../files.js';
+import { checkWritable, ensureDirectory, removeStaleTemporaries } from '../files.js';
 import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
 import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
@@ -70,7 +70,10 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   }
   const data = encodeForTraining(table, options.target, config, categorical);
   const checkpointDir = options.checkpoint ?? options.resume;
-  if (checkpointDir) ensureDirectory(checkpointDir);
+  if (checkpointDir) {
+    ensureDirectory(checkpointDir);
+    removeStaleTemporaries(checkpointDir, CHECKPOINT_FILE);
+  }
   const warnings = new Map<string, HealthWarning & { epoch: number }>();
   let progress: TrainingProgress | null = null;
   let stepsPerEpoch = 1;

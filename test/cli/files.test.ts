@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
-import { writeFileAtomic } from '../../cli/files.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../../cli/files.js';
 import { temporaryDirectory } from './helpers.js';
 
 test('writeFileAtomic writes a new file and replaces an existing one whole, leaving no temporary file', (t) => {
@@ -41,4 +41,12 @@ test('writeFileAtomic through a symbolic link replaces the file it points to and
   assert.ok(lstatSync(join(dir, 'link.json')).isSymbolicLink());
   assert.equal(readFileSync(join(dir, 'real', 'model.json'), 'utf8'), 'new');
   assert.deepEqual(readdirSync(join(dir, 'real')), ['model.json']);
+});
+
+test('removeStaleTemporaries removes what a killed writer left, nothing else', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  for (const name of ['checkpoint.json', '.checkpoint.json.123.0.tmp', '.checkpoint.json.45.7.tmp', '.other.json.1.0.tmp', 'checkpoint.json.bak']) writeFileSync(join(dir, name), '');
+  removeStaleTemporaries(dir, 'checkpoint.json');
+  assert.deepEqual(readdirSync(dir).sort(), ['.other.json.1.0.tmp', 'checkpoint.json', 'checkpoint.json.bak']);
 });
