@@ -32,8 +32,7 @@ export class NonFiniteGuard {
   }
 
   /** `locate` names where the first non-finite value appears (see locateNonFinite). */
-  checkLoss(loss: Tensor, epoch: number, step: number, lr: number, locate: () => string): string | null {
-    const value = loss.item();
+  checkLoss(value: number, epoch: number, step: number, lr: number, locate: () => string): string | null {
     if (Number.isFinite(value)) return null;
     return `non-finite loss (${value}) at epoch ${epoch}, step ${step}: ${locate()}; the weights are those of the last good step; likely cause: ${likelyCause(lr)}`;
   }
