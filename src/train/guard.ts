@@ -6,6 +6,10 @@ import type { Tensor } from '../tensor/index.js';
 import { allocate } from '../tensor/index.js';
 
 function firstNonFinite(values: FloatArray): number {
+  // v − v is 0 for a finite v and NaN for ±Infinity or NaN: one branch-free pass decides.
+  let probe = 0;
+  for (let i = 0; i < values.length; i++) probe += values[i] - values[i];
+  if (probe === 0) return -1;
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
   return -1;
 }

@@ -196,6 +196,7 @@ export class Trainer {
     const lastBatch = lastSize === this.batchSize ? fullBatch : this.makeBatch(lastSize, features);
     const fused = this.fusedStep;
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
+    const layerNames = denseLayers.map(([path, layer]) => `${path || 'model'} ${layer}`);
     const previousWeights = this.diagnostics ? denseLayers.map(([, layer]) => allocate(layer.weight.dtype, layer.weight.size)) : [];
     const started = this.now() - this.elapsedMs;
     let stoppedBy: StopReason = 'epochs';
@@ -238,7 +239,7 @@ export class Trainer {
           totalValue = total.item();
           graph = { output, total };
         }
-        const badLoss = this.guard?.checkLoss(totalValue, epochNumber, this.step + 1, options.optimizer.lr, () => locateNonFinite(model, batch.x)) ?? null;
+        const badLoss = Number.isFinite(totalValue) ? null : this.guard?.checkLoss(totalValue, epochNumber, this.step + 1, options.optimizer.lr, () => locateNonFinite(model, batch.x)) ?? null;
         if (badLoss) {
           problem = badLoss;
           stoppedBy = 'nonFinite';
@@ -268,11 +269,11 @@ export class Trainer {
           break training;
         }
         if (measure) {
-          health = denseLayers.map(([path, layer], i) => {
+          health = denseLayers.map(([, layer], i) => {
             const recorded = fused ? fused.forwardRecord(layer, batch.size) : layer.lastForward && { preActivation: layer.lastForward.preActivation.data, activation: layer.lastForward.activation.data };
             return measureLayer(
               {
-                name: `${path || 'model'} ${layer}`,
+                name: layerNames[i],
                 weights: layer.weight.data,
                 gradWeights: layer.weight.grad?.data ?? null,
                 activation: layer.activation.name,
@@ -283,7 +284,7 @@ export class Trainer {
               previousWeights[i],
             );
           });
-          recordActivations(model, false);
+          if (!fused) recordActivations(model, false);
         }
         lossSum += lossValue * batch.size;
         seen += batch.size;
@@ -338,22 +339,12 @@ export class Trainer {
     return { x, y, size };
   }
 
-  /** Copies the rows order[start..start+size) into the batch buffers (no allocation). */
+  /** Copies the rows order[start..start+size) into the batch buffers (no allocation, not even views). */
   private fillBatch(batch: { x: Tensor; y: Targets; size: number }, order: Int32Array, start: number): void {
-    const features = this.train.x.shape[1];
-    const xs = this.train.x.data;
-    for (let i = 0; i < batch.size; i++) {
-      const row = order[start + i];
-      batch.x.data.set(xs.subarray(row * features, (row + 1) * features), i * features);
-    }
+    copyRows(this.train.x.data, this.train.x.shape[1], order, start, batch.size, batch.x.data);
     const source = this.train.y;
     if (source instanceof Tensor) {
-      const width = source.size / source.shape[0];
-      const target = (batch.y as Tensor).data;
-      for (let i = 0; i < batch.size; i++) {
-        const row = order[start + i];
-        target.set(source.data.subarray(row * width, (row + 1) * width), i * width);
-      }
+      copyRows(source.data, source.size / source.shape[0], order, start, batch.size, (batch.y as Tensor).data);
     } else {
       const labels = batch.y as Int32Array;
       for (let i = 0; i < batch.size; i++) labels[i] = source[order[start + i]];
@@ -513,6 +504,15 @@ export class Trainer {
     this.history.length = 0;
     this.history.push(...structuredClone(state.history));
     return this;
+  }
+}
+
+/** Copies rows order[start], …, order[start + count − 1] of `source` (rows of `width`) into `target`, one after another. */
+function copyRows(source: FloatArray, width: number, order: Int32Array, start: number, count: number, target: FloatArray): void {
+  for (let i = 0; i < count; i++) {
+    const from = order[start + i] * width;
+    const to = i * width;
+    for (let j = 0; j < width; j++) target[to + j] = source[from + j];
   }
 }
 
