@@ -28,16 +28,18 @@ import type { Targets } from './losses.js';
  * steps are bit-identical to autograd training, in float32 and float64, on any backend.
  *
  * Eligible models: a `Sequential` (or a lone `Dense`) of `Dense` layers with an elementwise
- * activation (identity, sigmoid, tanh, relu, leakyRelu, elu, selu, softplus, gelu, silu),
- * `Activation` layers with one of those, and Dropout layers of rate 0; every parameter used once.
- * Not eligible: softmax/logSoftmax and noisy ReLU activations, Dropout with a rate > 0, other
+ * activation (identity, sigmoid, tanh, relu, leakyRelu, elu, selu, softplus, gelu, silu), and after
+ * the first Dense, `Activation` layers with one of those and `Dropout` layers (whose masks are drawn
+ * from the layer's generator exactly as `Dropout.forward` draws them); every parameter used once.
+ * Not eligible: softmax/logSoftmax and noisy ReLU activations, layers before the first Dense, other
  * modules and subclasses (whose forward may differ). Losses: `FUSED_LOSSES` (every named loss).
  */
 
 /** One stage of the network: the affine map of a Dense layer, or an elementwise activation. */
 type Stage =
   | { kind: 'linear'; layer: Dense; weight: Tensor; bias: Tensor | null; inputs: number; units: number }
-  | { kind: 'activation'; op: UnaryOp; param: number; units: number };
+  | { kind: 'activation'; op: UnaryOp; param: number; units: number }
+  | { kind: 'dropout'; layer: Dropout; units: number };
 
 /** The recorded pass of one Dense layer: z [B, units] and a = f(z) (the same array for the identity). */
 export interface FusedForwardRecord {
@@ -50,6 +52,11 @@ interface BatchBuffers {
   batch: number;
   outputs: FloatArray[];
   grads: FloatArray[];
+  /** Dropout stages: the mask m (kept/p or 1 for kept units, 0 for dropped) and ∂C/∂y ⊙ m; empty for other stages. */
+  masks: FloatArray[];
+  scratch: FloatArray[];
+  /** [batch, units] of each stage, the shape the broadcasting kernels are given. */
+  shapes: number[][];
   loss: FusedLoss;
 }
 
@@ -94,7 +101,9 @@ function stagesOf(model: Module): Stage[] | string {
       const activation = activationStage(spec, width);
       if (activation) stages.push(activation);
     } else if (layer.constructor === Dropout) {
-      if ((layer as Dropout).rate !== 0) return `layer ${index} is Dropout with rate ${(layer as Dropout).rate} (not fused yet: it needs a mask per step)`;
+      if ((layer as Dropout).rate === 0) continue;
+      if (width === -1) return `layer ${index}: Dropout before the first Dense layer`;
+      stages.push({ kind: 'dropout', layer: layer as Dropout, units: width });
     } else {
       return `layer ${index} is a ${layer.constructor.name}`;
     }
@@ -162,7 +171,7 @@ export class FusedTrainingStep {
   /** Runs the forward pass and the loss for the batch x [B, inputs] with targets y; returns C. */
   forward(x: Tensor, y: Targets): number {
     if (!this.accepts(x, y)) {
-      throw new ShapeError(`FusedTrainingStep: expected x [batch, ${this.inputs}] (${this.dtype}) and ${this.loss === 'softmaxCrossEntropy' ? 'one label per row' : `targets [batch, ${this.outputs}]`}, got x ${formatShape(x.shape)}`);
+      throw new ShapeError(`FusedTrainingStep: expected x [batch, ${this.inputs}] (${this.dtype}) and ${this.loss === 'softmaxCrossEntropy' ? 'one label per row' : `targets [batch, ${this.outputs}]`}, got x ${formatShape(x.shape)} (${x.dtype})`);
     }
     const buffers = this.buffersFor(x.shape[0]);
     const kernels = backend();
@@ -174,8 +183,10 @@ export class FusedTrainingStep {
       if (stage.kind === 'linear') {
         kernels.gemm(false, true, batch, stage.units, stage.inputs, input, stage.weight.data, output, false);
         if (stage.bias) kernels.biasActivation(output, stage.bias.data, batch, stage.units, 'identity', 0, output, null);
-      } else {
+      } else if (stage.kind === 'activation') {
         kernels.unary(stage.op, input, output, stage.param);
+      } else {
+        dropoutForward(stage.layer, input, output, buffers.masks[i], buffers.shapes[i]);
       }
       input = output;
     }
@@ -213,6 +224,10 @@ export class FusedTrainingStep {
         kernels.unaryBackward(stage.op, input, buffers.outputs[i], gradOutput, gradInput, stage.param, true);
         continue;
       }
+      if (stage.kind === 'dropout') {
+        if (gradInput !== null) dropoutBackward(stage.layer, input, buffers.outputs[i], buffers.masks[i], gradOutput, gradInput, buffers.scratch[i], buffers.shapes[i]);
+        continue;
+      }
       // gradOutput is δ = ∂C/∂z of this layer.
       const gradWeight = gradientOf(stage.weight);
       if (gradWeight) kernels.gemm(true, false, stage.units, stage.inputs, batch, gradOutput, input, gradWeight, true);
@@ -245,16 +260,55 @@ export class FusedTrainingStep {
     let buffers = this.buffersBySize.get(batch);
     if (buffers === undefined) {
       const sizes = this.stages.map((stage) => batch * stage.units);
+      const forDropout = (size: number, i: number) => allocate(this.dtype, this.stages[i].kind === 'dropout' ? size : 0);
       buffers = {
         batch,
         outputs: sizes.map((size) => allocate(this.dtype, size)),
         grads: sizes.map((size) => allocate(this.dtype, size)),
+        masks: sizes.map(forDropout),
+        scratch: sizes.map(forDropout),
+        shapes: this.stages.map((stage) => [batch, stage.units]),
         loss: new FusedLoss(this.loss, this.dtype, batch, this.outputs),
       };
       this.buffersBySize.set(batch, buffers);
     }
     return buffers;
   }
+}
+
+/**
+ * Dropout's forward as `Dropout.forward` computes it: in training mode y = x ⊙ m with
+ * m = 1/p (inverted) or 1 (classic) where the layer's generator draws u < p, else 0, one draw per
+ * element in row-major order; in evaluation mode y = x (inverted) or y = p·x (classic).
+ */
+function dropoutForward(layer: Dropout, x: FloatArray, y: FloatArray, mask: FloatArray, shape: number[]): void {
+  const keep = layer.keepProbability;
+  if (!layer.training) {
+    if (layer.mode === 'inverted') y.set(x);
+    else backend().unary('mulScalar', x, y, keep);
+    return;
+  }
+  const kept = layer.mode === 'inverted' ? 1 / keep : 1;
+  const rng = layer.rng;
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < keep ? kept : 0;
+  backend().binary('mul', x, shape, mask, shape, y, shape);
+}
+
+/** ∂C/∂x = ∂C/∂y ⊙ m (training), ∂C/∂y (inverted evaluation) or p·∂C/∂y (classic evaluation), into gradX. */
+function dropoutBackward(layer: Dropout, x: FloatArray, y: FloatArray, mask: FloatArray, gradY: FloatArray, gradX: FloatArray, scratch: FloatArray, shape: number[]): void {
+  const kernels = backend();
+  if (!layer.training) {
+    // Inverted evaluation returns x itself, so x's gradient is y's: a copy.
+    if (layer.mode === 'inverted') gradX.set(gradY);
+    else {
+      gradX.fill(0);
+      kernels.unaryBackward('mulScalar', x, y, gradY, gradX, layer.keepProbability, true);
+    }
+    return;
+  }
+  kernels.binary('mul', gradY, shape, mask, shape, scratch, shape);
+  gradX.fill(0);
+  kernels.binary('add', gradX, shape, scratch, shape, gradX, shape);
 }
 
 /** A parameter's gradient storage, created zero-filled on first use (as autograd's gradBuffer); null when frozen. */

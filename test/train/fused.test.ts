@@ -113,6 +113,30 @@ test('Activation layers, Dropout of rate 0, a lone Dense and stacked activations
     }
 });
 
+test('Dropout (inverted and classic) takes the fused step: the same masks from the same generators, bit-identical weights', () => {
+  for (const dropoutMode of ['inverted', 'classic'] as const)
+    for (const batchSize of [1, 3, 16]) {
+      const build = (seed: number) => mlp({ sizes: [3, 8, 6, 3], activation: 'relu', dropout: 0.3, dropoutMode, seed });
+      const { fused, graph } = trainBoth({ loss: 'softmaxCrossEntropy', activation: 'identity', dtype: 'float32', bias: true, batchSize }, {}, build);
+      const label = `${dropoutMode}, batch ${batchSize}`;
+      assert.equal(fused.trainer.unfusedReason, null, label);
+      assertSameRun(fused, graph, label);
+      assert.deepEqual(fused.model.namedRngs().map(([, rng]) => rng.getState()), graph.model.namedRngs().map(([, rng]) => rng.getState()), `${label}: generators`);
+    }
+  // In evaluation mode Dropout is the identity (inverted) or scales by p (classic); the step follows the layer's mode.
+  for (const dropoutMode of ['inverted', 'classic'] as const) {
+    const models = [0, 1].map(() => mlp({ sizes: [3, 5, 2], activation: 'tanh', dropout: 0.4, dropoutMode, seed: 8 }).eval());
+    const { x, y } = dataset('mse', 4, 3, 2, 'float32', 3);
+    const step = fusedTrainingStep(models[0], 'mse')!;
+    const loss = step.forward(x, y);
+    step.backward();
+    const reference = LOSSES.mse.fn(models[1].forward(x), y);
+    reference.backward();
+    assert.equal(loss, reference.item());
+    models[0].parameters().forEach((p, i) => assert.ok(sameBits(p.grad!.data, models[1].parameters()[i].grad!.data), `${dropoutMode} evaluation: ${p.name}`));
+  }
+});
+
 test('Adam, clipping, a step schedule and validation data leave the fused and graph runs bit-identical', () => {
   const data = dataset('mse', 40, 3, 2, 'float32', 9);
   const run = (fused: boolean) => {
@@ -192,7 +216,7 @@ test('models and options the fused step does not cover say why and train through
   const shared = dense();
   class Custom extends Dense {}
   const cases: [Module, unknown, RegExp][] = [
-    [sequential([dense(), new Dropout({ rate: 0.5 }), dense()]), 'mse', /Dropout with rate 0.5/],
+    [sequential([new Dropout({ rate: 0.5 }), dense()]), 'mse', /Dropout before the first Dense/],
     [sequential([dense('noisyRelu')]), 'mse', /noisyRelu, which is not elementwise/],
     [sequential([dense(), new Activation('softmax')]), 'mse', /activation softmax/],
     [sequential([shared, shared]), 'mse', /appears more than once/],
