@@ -13,6 +13,7 @@ import { stratifiedTrainValidationSplit, trainValidationSplit } from '../data/in
 import { LayerHealth, healthWarnings, measureLayer } from './diagnostics.js';
 import type { HealthThresholds } from './diagnostics.js';
 import { FusedTrainingStep, fusedStepBlocker, fusedTrainingStep } from './fused.js';
+import { FusedPenalty } from './fused-penalty.js';
 import { NonFiniteGuard, locateNonFinite } from './guard.js';
 import { LossDefinition, Targets, resolveLoss } from './losses.js';
 import type { Dataset, EpochRecord, FitOptions, FitResult, StopReason } from './types.js';
@@ -83,6 +84,8 @@ export class Trainer {
   private readonly params: Tensor[];
   /** The fused step when training steps take it (see `unfusedReason`). */
   private readonly fusedStep: FusedTrainingStep | null;
+  /** The l1/l2 penalties for the fused step, when any. */
+  private readonly fusedPenalty: FusedPenalty | null;
   /**
    * Why training steps go through the autograd graph rather than the fused, allocation-free step
    * (src/train/fused.ts), or null when they take the fused step. Both give bit-identical results.
@@ -145,15 +148,14 @@ export class Trainer {
     this.diagnostics = options.diagnostics === false ? null : options.diagnostics === true || options.diagnostics === undefined ? {} : options.diagnostics;
     this.params = model.parameters();
     this.guard = options.nanGuard === false ? null : new NonFiniteGuard(this.params);
-    this.unfusedReason = options.fused === false ? 'the option fused is false'
-      : options.l1 || options.l2 ? 'an l1 or l2 penalty needs the graph'
-      : fusedStepBlocker(model, options.loss);
+    this.unfusedReason = options.fused === false ? 'the option fused is false' : fusedStepBlocker(model, options.loss);
     this.fusedStep = this.unfusedReason === null ? fusedTrainingStep(model, options.loss) : null;
     if (this.fusedStep && !this.fusedStep.accepts(train.x, train.y)) {
       // The autograd path reports what is wrong with the data.
       this.fusedStep = null;
       this.unfusedReason = 'the data does not fit the model';
     }
+    this.fusedPenalty = this.fusedStep && (options.l1 || options.l2) ? new FusedPenalty(this.params, options.l1 ?? 0, options.l2 ?? 0) : null;
   }
 
   /** Trains to the end synchronously. */
@@ -195,6 +197,7 @@ export class Trainer {
     const lastSize = n - (batches - 1) * this.batchSize;
     const lastBatch = lastSize === this.batchSize ? fullBatch : this.makeBatch(lastSize, features);
     const fused = this.fusedStep;
+    const penalty = this.fusedPenalty;
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
     const layerNames = denseLayers.map(([path, layer]) => `${path || 'model'} ${layer}`);
     const previousWeights = this.diagnostics ? denseLayers.map(([, layer]) => allocate(layer.weight.dtype, layer.weight.size)) : [];
@@ -228,7 +231,8 @@ export class Trainer {
         let totalValue: number;
         let graph: { output: Tensor; total: Tensor } | null = null;
         if (fused) {
-          lossValue = totalValue = fused.forward(batch.x, batch.y);
+          lossValue = fused.forward(batch.x, batch.y);
+          totalValue = penalty ? penalty.totalLoss(lossValue) : lossValue;
         } else {
           const output = model.forward(batch.x);
           const dataLoss = this.loss.fn(output, batch.y);
@@ -246,8 +250,12 @@ export class Trainer {
           if (measure) recordActivations(model, false);
           break training;
         }
-        if (graph) graph.total.backward();
-        else fused!.backward();
+        if (graph) {
+          graph.total.backward();
+        } else {
+          penalty?.addGradients();
+          fused!.backward();
+        }
         const badGradient = this.guard?.checkGradients(epochNumber, this.step + 1, options.optimizer.lr) ?? null;
         if (badGradient) {
           problem = badGradient;

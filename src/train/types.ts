@@ -65,7 +65,7 @@ export interface FitOptions {
    * autograd graph. Default true. The weights, losses and metrics are bit-identical either way;
    * `false` forces the graph (e.g. to compare, or to debug a layer). Steps take the fused path when
    * the model is a Sequential of Dense layers with elementwise activations (plus Activation and
-   * Dropout layers), the loss is a named one, and there is no l1/l2 penalty;
+   * Dropout layers) and the loss is a named one (penalties included);
    * `Trainer.unfusedReason` says why not otherwise.
    */
   fused?: boolean;
