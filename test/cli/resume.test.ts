@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIGITS, IRIS, backprop, startBackprop, temporaryDirectory } from './helpers.js';
 
-const RUN = ['--target', 'digit', '--layers', '32', '--epochs', '24', '--dropout', '0.1', '--schedule', 'cosine', '--early-stopping', '30', '--batch-size', '16'];
+const RUN = ['--target', 'digit', '--layers', '32', '--epochs', '40', '--dropout', '0.1', '--schedule', 'cosine', '--early-stopping', '50', '--batch-size', '16'];
 
 function checkpointEpoch(path: string): number {
   try {
@@ -34,19 +34,19 @@ test('resume after SIGKILL continues bit-identically', async (t) => {
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
   const killedAt = checkpointEpoch(checkpoint);
-  assert.ok(killedAt >= 3 && killedAt < 24, `killed after epoch ${killedAt}`);
+  assert.ok(killedAt >= 3 && killedAt < 40, `killed after epoch ${killedAt}`);
   assert.equal(existsSync(killedOut), false, 'no model file from the killed run');
   assert.deepEqual(readdirSync(checkpoints), ['checkpoint.json'], 'no temporary file left beside the checkpoint');
 
   const resumedOut = join(dir, 'resumed.json');
   const resumed = backprop(['train', DIGITS, '--target', 'digit', '--resume', checkpoints, '--out', resumedOut, '--json']);
   assert.equal(resumed.status, 0, resumed.stderr);
-  assert.equal(JSON.parse(resumed.stdout).epochs, 24);
+  assert.equal(JSON.parse(resumed.stdout).epochs, 40);
   const a = JSON.parse(readFileSync(full, 'utf8'));
   const b = JSON.parse(readFileSync(resumedOut, 'utf8'));
   assert.deepEqual(b.layers, a.layers, 'the same final weights, bit for bit');
   assert.deepEqual(b.training.history, a.training.history, 'the same loss curves');
-  assert.equal(checkpointEpoch(checkpoint), 24, 'the resumed run went on checkpointing');
+  assert.equal(checkpointEpoch(checkpoint), 40, 'the resumed run went on checkpointing');
 });
 
 test('resume refuses other data, another target or changed options', (t) => {
