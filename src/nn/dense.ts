@@ -73,7 +73,7 @@ export interface DenseOptions extends RandomOptions {
  * ∂C/∂W = δᵀ·x, ∂C/∂b = Σ_batch δ and ∂C/∂x = δ·W.
  *
  * Defaults: bias on, identity activation, W from `defaultInitializer(activation)`, b zeros,
- * float32, randomness from `new Rng(seed ?? 0)` unless `rng` is given. W is drawn first; a noisy
+ * float32, randomness from `new Rng(seed)`, or a fork of the default generator (see `setDefaultSeed`) unless `rng` is given. W is drawn first; a noisy
  * ReLU then forks its noise generator from the same stream.
  */
 export class Dense extends Module implements RecordsActivations {

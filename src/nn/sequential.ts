@@ -63,7 +63,7 @@ export interface MlpOptions extends RandomOptions {
 /**
  * A multilayer perceptron: Dense layers of widths `sizes`, the hidden ones with `activation`
  * (each followed by Dropout when `dropout` > 0), the last with `outputActivation`.
- * All randomness comes from one generator (`rng`, or `new Rng(seed ?? 0)`): the layers draw their
+ * All randomness comes from one generator (`rng`, or `new Rng(seed)`, or a fork of the default generator (see `setDefaultSeed`)): the layers draw their
  * weights from it in order, and each Dropout forks its mask generator from it when built, so one
  * seed reproduces the whole model.
  *
