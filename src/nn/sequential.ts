@@ -1,6 +1,6 @@
 import type { DType } from '../kernels/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { ValueError, checkNumber, formatValue } from '../util/errors.js';
+import { ValueError, checkKnownKeys, checkNumber, formatValue } from '../util/errors.js';
 import { ActivationLike, resolveActivation } from './activations.js';
 import { Dense, RecordsActivations } from './dense.js';
 import { Dropout, DropoutMode } from './dropout.js';
@@ -71,6 +71,7 @@ export interface MlpOptions extends RandomOptions {
  */
 export function mlp(options: MlpOptions): Sequential {
   if (typeof options !== 'object' || options === null) throw new ValueError(`mlp: options must be an object, got ${formatValue(options)}`);
+  checkKnownKeys('mlp', options, ['sizes', 'activation', 'outputActivation', 'init', 'bias', 'dropout', 'dropoutMode', 'dtype', 'rng', 'seed']);
   const sizes = options.sizes;
   if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError(`mlp: sizes must list at least the input and output widths, got ${formatValue(sizes)}`);
   sizes.forEach((size, i) => checkNumber('mlp', `sizes[${i}]`, size, { min: 1, integer: true }));

@@ -103,3 +103,9 @@ test('layers built without a seed fork the default generator: they differ, and s
   setDefaultSeed(7);
   assert.deepEqual(Array.from(new Dense({ inputs: 3, units: 3 }).weight.data), Array.from(a.weight.data));
 });
+
+test('misspelt layer options are rejected with the valid names', () => {
+  assert.throws(() => new Dense({ inputs: 2, units: 2, activaton: 'relu' } as never), /Dense: unknown option "activaton"; valid options: inputs, units, bias, activation/);
+  assert.throws(() => mlp({ sizes: [2, 2], hidden: 3 } as never), /mlp: unknown option "hidden"/);
+  assert.throws(() => new Dropout({ rate: 0.1, p: 0.5 } as never), /Dropout: unknown option "p"/);
+});
