@@ -3,7 +3,7 @@ export * from './diagnostics.js';
 export * from './losses.js';
 export * from './types.js';
 export { Trainer, fit, fitAsync } from './trainer.js';
-export type { TrainerState } from './trainer.js';
+export type { TrainerState, EpochPosition } from './trainer.js';
 export { toDataset } from './dataset.js';
 export * from './config.js';
 export { explainStep } from './explain.js';
@@ -12,3 +12,7 @@ export { FusedTrainingStep, fusedStepBlocker, fusedTrainingStep } from './fused.
 export type { FusedForwardRecord } from './fused.js';
 export { FUSED_LOSSES } from './fused-loss.js';
 export type { FusedLossName } from './fused-loss.js';
+export { predict } from './predict.js';
+export type { PredictOptions } from './predict.js';
+export { EarlyStopping } from './early-stopping.js';
+export type { EarlyStoppingState } from './early-stopping.js';
