@@ -1,7 +1,7 @@
 import { noGrad } from '../autograd/index.js';
 import type { FloatArray } from '../kernels/index.js';
 import { Dense, recordActivations } from '../nn/index.js';
-import type { Module } from '../nn/index.js';
+import type { Module, RecordsActivations } from '../nn/index.js';
 import { add, gatherRows } from '../ops/index.js';
 import { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from '../optim/index.js';
 import type { OptimizerStateDict, ScheduleStateDict } from '../optim/index.js';
@@ -196,8 +196,8 @@ export class Trainer {
     const fullBatch = this.makeBatch(this.batchSize, features);
     const lastSize = n - (batches - 1) * this.batchSize;
     const lastBatch = lastSize === this.batchSize ? fullBatch : this.makeBatch(lastSize, features);
-    const fused = this.fusedStep;
     const penalty = this.fusedPenalty;
+    const recordingLayers = model.namedModules().map(([, module]) => module).filter((module): module is Module & RecordsActivations => 'recordActivations' in module);
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
     const layerNames = denseLayers.map(([path, layer]) => `${path || 'model'} ${layer}`);
     const previousWeights = this.diagnostics ? denseLayers.map(([, layer]) => allocate(layer.weight.dtype, layer.weight.size)) : [];
@@ -224,7 +224,9 @@ export class Trainer {
         this.fillBatch(batch, order, start);
         if (options.schedule && options.scheduleUnit === 'step') options.schedule.apply(options.optimizer, this.step);
         const measure = this.diagnostics !== null && b === batches - 1;
-        // The fused step keeps z and a of every layer in its buffers; the graph records them on the layers.
+        // A layer the caller asked to record (lastForward, δ) needs the graph; otherwise the fused step
+        // keeps z and a of every layer in its buffers, where the diagnostics read them.
+        const fused = this.fusedStep !== null && !anyRecording(recordingLayers) ? this.fusedStep : null;
         if (measure && !fused) recordActivations(model, true);
         options.optimizer.zeroGrad();
         let lossValue: number;
@@ -513,6 +515,12 @@ export class Trainer {
     this.history.push(...structuredClone(state.history));
     return this;
   }
+}
+
+/** Whether any of `layers` keeps its forward pass (a graph step is then needed to fill lastForward). */
+function anyRecording(layers: readonly RecordsActivations[]): boolean {
+  for (let i = 0; i < layers.length; i++) if (layers[i].recordActivations) return true;
+  return false;
 }
 
 /** Copies rows order[start], …, order[start + count − 1] of `source` (rows of `width`) into `target`, one after another. */

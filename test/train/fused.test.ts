@@ -252,6 +252,29 @@ test('models and options the fused step does not cover say why and train through
   assert.equal(new Trainer(model, float64Data, { loss: 'mse', optimizer }).unfusedReason, 'the data does not fit the model');
 });
 
+test('a step where a layer records its forward pass (lastForward) goes through the graph, with the same results', () => {
+  const data = dataset('softmaxCrossEntropy', 12, 3, 3, 'float32', 4);
+  const run = (fused: boolean) => {
+    const model = mlp({ sizes: [3, 5, 3], activation: 'relu', seed: 6 });
+    const seen: (number[] | null)[] = [];
+    const result = new Trainer(model, data, {
+      loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters(), { lr: 0.1 }), epochs: 1, batchSize: 4, now: () => 0, fused, diagnostics: false,
+      onBatchEnd: (info) => {
+        const first = model.layers[0] as Dense;
+        seen.push(first.lastForward ? Array.from(first.lastForward.preActivation.grad!.data) : null);
+        if (info.batch === 0) first.recordActivations = true;
+      },
+    }).fit();
+    return { model, result, seen };
+  };
+  const fused = run(true);
+  const graph = run(false);
+  assertSameRun(fused, graph, 'recording');
+  assert.equal(fused.seen[0], null);
+  assert.ok(fused.seen[1] !== null && fused.seen[1].some((v) => v !== 0), 'δ of the first layer is recorded once the layer records');
+  assert.deepEqual(fused.seen, graph.seen);
+});
+
 test('a bad label fails with the same message through the fused step and the graph', () => {
   const data = { x: new Tensor(new Float32Array(8), [4, 2]), y: Int32Array.of(0, 1, 5, 1) };
   for (const fused of [true, false]) {
