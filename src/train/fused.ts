@@ -35,7 +35,7 @@ import type { Targets } from './losses.js';
  * modules and subclasses (whose forward may differ). Losses: `FUSED_LOSSES` (every named loss).
  */
 
-/** One stage of the network: the affine map of a Dense layer, or an elementwise activation. */
+/** One stage of the network: the affine map of a Dense layer, an elementwise activation, or Dropout. */
 type Stage =
   | { kind: 'linear'; layer: Dense; weight: Tensor; bias: Tensor | null; inputs: number; units: number }
   | { kind: 'activation'; op: UnaryOp; param: number; units: number }
@@ -52,8 +52,9 @@ interface BatchBuffers {
   batch: number;
   outputs: FloatArray[];
   grads: FloatArray[];
-  /** Dropout stages: the mask m (kept/p or 1 for kept units, 0 for dropped) and ∂C/∂y ⊙ m; empty for other stages. */
+  /** Dropout stages: the mask m (1/p or 1 for kept units, 0 for dropped); empty arrays for other stages. */
   masks: FloatArray[];
+  /** Dropout stages: ∂C/∂y ⊙ m before it is added into ∂C/∂x; empty arrays for other stages. */
   scratch: FloatArray[];
   /** [batch, units] of each stage, the shape the broadcasting kernels are given. */
   shapes: number[][];
@@ -88,7 +89,7 @@ function stagesOf(model: Module): Stage[] | string {
     seen.add(layer);
     if (layer.constructor === Dense) {
       const dense = layer as Dense;
-      if (!ELEMENTWISE.has(dense.activation.name)) return `layer ${index} has the activation ${dense.activation.name}, which is not elementwise`;
+      if (!ELEMENTWISE.has(dense.activation.name)) return `layer ${index} has the activation ${dense.activation.name}, which the fused step does not cover`;
       if (width !== -1 && width !== dense.inputs) return `layer ${index} expects ${dense.inputs} inputs but receives ${width}`;
       stages.push({ kind: 'linear', layer: dense, weight: dense.weight, bias: dense.bias, inputs: dense.inputs, units: dense.units });
       const activation = activationStage(dense.activation, dense.units);
@@ -96,7 +97,7 @@ function stagesOf(model: Module): Stage[] | string {
       width = dense.units;
     } else if (layer.constructor === Activation) {
       const spec = (layer as Activation).activation;
-      if (!ELEMENTWISE.has(spec.name)) return `layer ${index} is the activation ${spec.name}, which is not elementwise`;
+      if (!ELEMENTWISE.has(spec.name)) return `layer ${index} is the activation ${spec.name}, which the fused step does not cover`;
       if (width === -1) return `layer ${index}: an Activation before the first Dense layer`;
       const activation = activationStage(spec, width);
       if (activation) stages.push(activation);
@@ -117,7 +118,8 @@ function stagesOf(model: Module): Stage[] | string {
 
 /** Why `model` trained with `loss` cannot take the fused step, or null when it can. */
 export function fusedStepBlocker(model: Module, loss: unknown): string | null {
-  if (typeof loss !== 'string' || !(FUSED_LOSSES as readonly string[]).includes(loss)) return `the loss ${typeof loss === 'string' ? loss : 'is a custom function and'} is not fused`;
+  if (typeof loss !== 'string') return 'a custom loss function needs the graph';
+  if (!(FUSED_LOSSES as readonly string[]).includes(loss)) return `the loss ${loss} is not fused`;
   const stages = stagesOf(model);
   return typeof stages === 'string' ? stages : null;
 }

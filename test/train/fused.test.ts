@@ -233,12 +233,12 @@ test('models and options the fused step does not cover say why and train through
   class Custom extends Dense {}
   const cases: [Module, unknown, RegExp][] = [
     [sequential([new Dropout({ rate: 0.5 }), dense()]), 'mse', /Dropout before the first Dense/],
-    [sequential([dense('noisyRelu')]), 'mse', /noisyRelu, which is not elementwise/],
+    [sequential([dense('noisyRelu')]), 'mse', /noisyRelu, which the fused step does not cover/],
     [sequential([dense(), new Activation('softmax')]), 'mse', /activation softmax/],
     [sequential([shared, shared]), 'mse', /appears more than once/],
     [sequential([new Custom({ inputs: 2, units: 2 })]), 'mse', /is a Custom/],
     [sequential([new Activation('tanh'), dense()]), 'mse', /before the first Dense/],
-    [sequential([dense()]), (p: Tensor) => p, /custom function/],
+    [sequential([dense()]), (p: Tensor) => p, /custom loss function needs the graph/],
   ];
   for (const [model, loss, reason] of cases) {
     assert.match(fusedStepBlocker(model, loss) ?? 'null', reason);
