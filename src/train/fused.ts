@@ -45,12 +45,6 @@ type Stage =
   | { kind: 'noisyRelu'; owner: Dense | Activation; std: number; units: number }
   | { kind: 'dropout'; layer: Dropout; units: number };
 
-/** The recorded pass of one Dense layer: z [B, units] and a = f(z) (the same array for the identity). */
-export interface FusedForwardRecord {
-  preActivation: FloatArray;
-  activation: FloatArray;
-}
-
 /** Buffers for one batch size B: each stage's output and the gradient of the loss with respect to it. */
 interface BatchBuffers {
   batch: number;
@@ -257,15 +251,6 @@ export class FusedTrainingStep {
   /** The network output aᴸ [B, outputs] of the last forward pass (overwritten by the next one of that batch size). */
   output(batch: number): FloatArray {
     return this.buffersFor(batch).outputs[this.stages.length - 1];
-  }
-
-  /** z and f(z) of `layer` in the last forward pass with `batch` rows, or null if the layer is not part of this step. */
-  forwardRecord(layer: Dense, batch: number): FusedForwardRecord | null {
-    const index = this.stages.findIndex((stage) => stage.kind === 'linear' && stage.layer === layer);
-    if (index < 0) return null;
-    const outputs = this.buffersFor(batch).outputs;
-    // The layer's own activation, when it has one, is the stage right after its affine map.
-    return { preActivation: outputs[index], activation: layer.activation.name !== 'identity' ? outputs[index + 1] : outputs[index] };
   }
 
   private buffersFor(batch: number): BatchBuffers {

@@ -57,7 +57,6 @@ function gemmTimesB(m: number, n: number, k: number, a: FloatArray, rowStride: n
       const c0 = i * n;
       for (let p = p0; p < p1; p++) {
         const a0 = a[i * rowStride + p * colStride];
-        if (a0 === 0) continue;
         const bRow = p * n;
         for (let j = 0; j < n; j++) c[c0 + j] += a0 * b[bRow + j];
       }
