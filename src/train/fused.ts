@@ -145,6 +145,8 @@ export class FusedTrainingStep {
   private readonly stages: Stage[];
   /** Buffers by batch size (a fit uses at most two: the full batch and a shorter last one). */
   private readonly buffersBySize = new Map<number, BatchBuffers>();
+  /** Buffers of `predict`, apart from the training ones so a prediction leaves the last step's output intact. */
+  private readonly predictBuffersBySize = new Map<number, BatchBuffers>();
   /** Whether each stage's output depends on a parameter that requires a gradient (set per backward). */
   private readonly needsGrad: Uint8Array;
   private current: BatchBuffers | null = null;
@@ -176,9 +178,38 @@ export class FusedTrainingStep {
       throw new ShapeError(`FusedTrainingStep: expected x [batch, ${this.inputs}] (${this.dtype}) and ${this.loss === 'softmaxCrossEntropy' ? 'one label per row' : `targets [batch, ${this.outputs}]`}, got x ${formatShape(x.shape)} (${x.dtype})`);
     }
     const buffers = this.buffersFor(x.shape[0]);
+    const output = this.forwardStages(x.data, buffers);
+    this.current = buffers;
+    this.input = x.data;
+    this.target = y instanceof Tensor ? y.data : y;
+    return buffers.loss.forward(output, this.target);
+  }
+
+  /**
+   * The network's forward pass alone for x [B, inputs], in each layer's current mode (e.g. after
+   * `model.eval()`), as `model.forward(x)` computes it; the same values `noGrad(() => model.forward(x))`
+   * gives, without allocating, into buffers of its own. Returns aᴸ; `predictedRecord` gives each
+   * Dense layer's z and a.
+   */
+  predict(x: Tensor): FloatArray {
+    if (x.rank !== 2 || x.shape[1] !== this.inputs || x.dtype !== this.dtype) throw new ShapeError(`FusedTrainingStep.predict: expected x [batch, ${this.inputs}] (${this.dtype}), got ${formatShape(x.shape)} (${x.dtype})`);
+    return this.forwardStages(x.data, this.buffersFor(x.shape[0], this.predictBuffersBySize));
+  }
+
+  /** z and f(z) of `layer` from the last `predict` with `batch` rows, or null when the layer is not part of this step. */
+  predictedRecord(layer: Dense, batch: number): { preActivation: FloatArray; activation: FloatArray } | null {
+    const index = this.stages.findIndex((stage) => stage.kind === 'linear' && stage.layer === layer);
+    if (index < 0) return null;
+    const outputs = this.buffersFor(batch, this.predictBuffersBySize).outputs;
+    // The layer's own activation, when it has one, is the stage right after its affine map.
+    return { preActivation: outputs[index], activation: layer.activation.name !== 'identity' ? outputs[index + 1] : outputs[index] };
+  }
+
+  /** Runs every stage on the rows of `x`; returns the last stage's output. */
+  private forwardStages(x: FloatArray, buffers: BatchBuffers): FloatArray {
     const kernels = backend();
     const batch = buffers.batch;
-    let input = x.data;
+    let input = x;
     for (let i = 0; i < this.stages.length; i++) {
       const stage = this.stages[i];
       const output = buffers.outputs[i];
@@ -194,10 +225,7 @@ export class FusedTrainingStep {
       }
       input = output;
     }
-    this.current = buffers;
-    this.input = x.data;
-    this.target = y instanceof Tensor ? y.data : y;
-    return buffers.loss.forward(input, this.target);
+    return input;
   }
 
   /** Adds ∂C/∂W and ∂C/∂b of the last `forward` into the parameters' `.grad`. */
@@ -253,8 +281,8 @@ export class FusedTrainingStep {
     return this.buffersFor(batch).outputs[this.stages.length - 1];
   }
 
-  private buffersFor(batch: number): BatchBuffers {
-    let buffers = this.buffersBySize.get(batch);
+  private buffersFor(batch: number, bySize = this.buffersBySize): BatchBuffers {
+    let buffers = bySize.get(batch);
     if (buffers === undefined) {
       const sizes = this.stages.map((stage) => batch * stage.units);
       const randomBuffers = { dropout: 2, noisyRelu: 3, linear: 0, activation: 0 };
@@ -266,7 +294,7 @@ export class FusedTrainingStep {
         shapes: this.stages.map((stage) => [batch, stage.units]),
         loss: new FusedLoss(this.loss, this.dtype, batch, this.outputs),
       };
-      this.buffersBySize.set(batch, buffers);
+      bySize.set(batch, buffers);
     }
     return buffers;
   }

@@ -325,24 +325,28 @@ export class Trainer {
   private measureHealth(denseLayers: [string, Dense][], names: string[], gradients: FloatArray[], previousWeights: FloatArray[]): LayerHealth[] {
     const rows = Math.min(PROBE_ROWS, this.train.x.shape[0]);
     const probe = new Tensor(this.train.x.data.subarray(0, rows * this.train.x.shape[1]), [rows, this.train.x.shape[1]]);
-    const recording = recordActivations(this.model, true);
+    // The fused step runs the same kernels into its own buffers (no graph, no allocation per epoch).
+    const fused = this.fusedStep;
+    const recording = fused ? [] : recordActivations(this.model, true);
     try {
       this.model.eval();
-      noGrad(() => this.model.forward(probe));
-      return denseLayers.map(([, layer], i) =>
-        measureLayer(
+      if (fused) fused.predict(probe);
+      else noGrad(() => this.model.forward(probe));
+      return denseLayers.map(([, layer], i) => {
+        const recorded = fused ? fused.predictedRecord(layer, rows) : layer.lastForward && { preActivation: layer.lastForward.preActivation.data, activation: layer.lastForward.activation.data };
+        return measureLayer(
           {
             name: names[i],
             weights: layer.weight.data,
             gradWeights: layer.weight.grad ? gradients[i] : null,
             activation: layer.activation.name,
-            preActivation: layer.lastForward?.preActivation.data ?? null,
-            output: layer.lastForward?.activation.data ?? null,
+            preActivation: recorded?.preActivation ?? null,
+            output: recorded?.activation ?? null,
             units: layer.units,
           },
           previousWeights[i],
-        ),
-      );
+        );
+      });
     } finally {
       for (const [, layer] of recording) layer.lastForward = null;
       recordActivations(this.model, false);

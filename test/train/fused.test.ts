@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gradcheck } from '../../src/autograd/index.js';
+import { gradcheck, noGrad } from '../../src/autograd/index.js';
 import type { DType, FloatArray } from '../../src/kernels/index.js';
-import { Activation, Dense, Dropout, Module, mlp, sequential } from '../../src/nn/index.js';
+import { Activation, Dense, Dropout, Module, mlp, recordActivations, sequential } from '../../src/nn/index.js';
 import type { ActivationLike } from '../../src/nn/index.js';
 import { softmaxCrossEntropy } from '../../src/ops/index.js';
 import { Adam, SGD, parseSchedule } from '../../src/optim/index.js';
@@ -70,7 +70,8 @@ test('fit through the fused step gives bit-identical weights, losses, metrics an
   for (const activation of [...ACTIVATIONS, { name: 'noisyRelu', std: 0.5 } as const])
     for (const dtype of ['float32', 'float64'] as const)
       for (const bias of [true, false])
-        for (const batchSize of [1, 3, 16]) {
+        for (const batchSize of [1, 3, 16, 19]) {
+          // 19: full batch, so the health probe (every training row) has the batch's size.
           const c: Case = { loss: 'softmaxCrossEntropy', activation, dtype, bias, batchSize };
           const label = JSON.stringify(c);
           const { fused, graph } = trainBoth(c);
@@ -228,6 +229,26 @@ test('the fused step adds into existing gradients as backward() does, skips froz
   });
   assert.throws(() => step.backward(), /call forward first/);
   assert.throws(() => step.forward(new Tensor(new Float32Array(3), [1, 3]), y), /expected x \[batch, 2\]/);
+});
+
+test('predict gives the values of noGrad(model.forward(x)) in the layers\' current mode, with each Dense layer\'s z and a', () => {
+  for (const dropoutMode of ['inverted', 'classic'] as const) {
+    const build = () => sequential([new Dense({ inputs: 3, units: 6, activation: { name: 'noisyRelu', std: 0.3 }, seed: 2 }), new Dropout({ rate: 0.25, mode: dropoutMode, seed: 3 }), new Dense({ inputs: 6, units: 4, activation: 'tanh', seed: 4 }), new Dense({ inputs: 4, units: 2, seed: 5 })]);
+    const fusedModel = build().eval();
+    const graphModel = build().eval();
+    const { x } = dataset('mse', 5, 3, 2, 'float32', 6);
+    const step = fusedTrainingStep(fusedModel, 'mse')!;
+    const output = step.predict(x);
+    const layers = recordActivations(graphModel, true);
+    const expected = noGrad(() => graphModel.forward(x));
+    assert.ok(sameBits(output, expected.data), `${dropoutMode}: output`);
+    const denses = fusedModel.layers.filter((layer): layer is Dense => layer instanceof Dense);
+    layers.filter(([, layer]) => layer instanceof Dense).forEach(([, layer], i) => {
+      const record = step.predictedRecord(denses[i], 5)!;
+      assert.ok(sameBits(record.preActivation, layer.lastForward!.preActivation.data), `${dropoutMode}: z of layer ${i}`);
+      assert.ok(sameBits(record.activation, layer.lastForward!.activation.data), `${dropoutMode}: a of layer ${i}`);
+    });
+  }
 });
 
 test('models and options the fused step does not cover say why and train through the graph', () => {
