@@ -54,8 +54,14 @@ export interface TrainerState {
   parameters: Record<string, number[]>;
 }
 
-/** Rows of the training set on which the diagnostics measure dead and saturated units. */
-const PROBE_ROWS = 256;
+/**
+ * Rows of the training set on which the diagnostics measure dead and saturated units: at least
+ * 64 (so a last batch of one row cannot make every unit look dead), at most 256, and no more than
+ * a batch beyond that floor (so the probe costs about one step's forward pass per epoch).
+ */
+function probeRows(rows: number, batchSize: number): number {
+  return Math.min(rows, 256, Math.max(64, batchSize));
+}
 
 /** Picks rows of a dataset (a copy; used once for the validation split, never per step). */
 function subset(data: Dataset, rows: Int32Array): Dataset {
@@ -319,11 +325,11 @@ export class Trainer {
   /**
    * Gradient-health measurements of the step just taken: norms from `gradients` (as computed,
    * before clipping) and the update from `previousWeights`; dead and saturated units from a
-   * forward pass in evaluation mode over the first PROBE_ROWS training rows (not the last batch,
+   * forward pass in evaluation mode over the first probeRows(…) training rows (not the last batch,
    * which may be a single row). The probe draws no random numbers, so training is unaffected.
    */
   private measureHealth(denseLayers: [string, Dense][], names: string[], gradients: FloatArray[], previousWeights: FloatArray[]): LayerHealth[] {
-    const rows = Math.min(PROBE_ROWS, this.train.x.shape[0]);
+    const rows = probeRows(this.train.x.shape[0], this.batchSize);
     const probe = new Tensor(this.train.x.data.subarray(0, rows * this.train.x.shape[1]), [rows, this.train.x.shape[1]]);
     // The fused step runs the same kernels into its own buffers (no graph, no allocation per epoch).
     const fused = this.fusedStep;
