@@ -1,7 +1,7 @@
 import { noGrad } from '../autograd/index.js';
 import type { FloatArray } from '../kernels/index.js';
 import { Dense, recordActivations } from '../nn/index.js';
-import type { Module } from '../nn/index.js';
+import type { Module, RecordsActivations } from '../nn/index.js';
 import { add, gatherRows } from '../ops/index.js';
 import { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from '../optim/index.js';
 import type { OptimizerStateDict, ScheduleStateDict } from '../optim/index.js';
@@ -54,8 +54,14 @@ export interface TrainerState {
   parameters: Record<string, number[]>;
 }
 
-/** Rows of the training set on which the diagnostics measure dead and saturated units. */
-const PROBE_ROWS = 256;
+/**
+ * Rows of the training set on which the diagnostics measure dead and saturated units: at least
+ * 64 (so a last batch of one row cannot make every unit look dead), at most 256, and no more than
+ * a batch beyond that floor (so the probe costs about one step's forward pass per epoch).
+ */
+function probeRows(rows: number, batchSize: number): number {
+  return Math.min(rows, 256, Math.max(64, batchSize));
+}
 
 /** Picks rows of a dataset (a copy; used once for the validation split, never per step). */
 function subset(data: Dataset, rows: Int32Array): Dataset {
@@ -190,8 +196,8 @@ export class Trainer {
     const fullBatch = this.makeBatch(this.batchSize, features);
     const lastSize = n - (batches - 1) * this.batchSize;
     const lastBatch = lastSize === this.batchSize ? fullBatch : this.makeBatch(lastSize, features);
-    const fused = this.fusedStep;
     const penalty = this.fusedPenalty;
+    const recordingLayers = model.namedModules().map(([, module]) => module).filter((module): module is Module & RecordsActivations => 'recordActivations' in module);
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
     const layerNames = denseLayers.map(([path, layer]) => `${path || 'model'} ${layer}`);
     const previousWeights = this.diagnostics ? denseLayers.map(([, layer]) => allocate(layer.weight.dtype, layer.weight.size)) : [];
@@ -227,6 +233,8 @@ export class Trainer {
         this.fillBatch(batch, order, b * this.batchSize);
         if (options.schedule && options.scheduleUnit === 'step') options.schedule.apply(options.optimizer, this.step);
         const measure = this.diagnostics !== null && b === batches - 1;
+        // A layer the caller asked to record (lastForward, δ) needs the graph for this step.
+        const fused = this.fusedStep !== null && !anyRecording(recordingLayers) ? this.fusedStep : null;
         options.optimizer.zeroGrad();
         let lossValue: number;
         let totalValue: number;
@@ -317,30 +325,34 @@ export class Trainer {
   /**
    * Gradient-health measurements of the step just taken: norms from `gradients` (as computed,
    * before clipping) and the update from `previousWeights`; dead and saturated units from a
-   * forward pass in evaluation mode over the first PROBE_ROWS training rows (not the last batch,
+   * forward pass in evaluation mode over the first probeRows(…) training rows (not the last batch,
    * which may be a single row). The probe draws no random numbers, so training is unaffected.
    */
   private measureHealth(denseLayers: [string, Dense][], names: string[], gradients: FloatArray[], previousWeights: FloatArray[]): LayerHealth[] {
-    const rows = Math.min(PROBE_ROWS, this.train.x.shape[0]);
+    const rows = probeRows(this.train.x.shape[0], this.batchSize);
     const probe = new Tensor(this.train.x.data.subarray(0, rows * this.train.x.shape[1]), [rows, this.train.x.shape[1]]);
-    const recording = recordActivations(this.model, true);
+    // The fused step runs the same kernels into its own buffers (no graph, no allocation per epoch).
+    const fused = this.fusedStep;
+    const recording = fused ? [] : recordActivations(this.model, true);
     try {
       this.model.eval();
-      noGrad(() => this.model.forward(probe));
-      return denseLayers.map(([, layer], i) =>
-        measureLayer(
+      if (fused) fused.predict(probe);
+      else noGrad(() => this.model.forward(probe));
+      return denseLayers.map(([, layer], i) => {
+        const recorded = fused ? fused.predictedRecord(layer, rows) : layer.lastForward && { preActivation: layer.lastForward.preActivation.data, activation: layer.lastForward.activation.data };
+        return measureLayer(
           {
             name: names[i],
             weights: layer.weight.data,
             gradWeights: layer.weight.grad ? gradients[i] : null,
             activation: layer.activation.name,
-            preActivation: layer.lastForward?.preActivation.data ?? null,
-            output: layer.lastForward?.activation.data ?? null,
+            preActivation: recorded?.preActivation ?? null,
+            output: recorded?.activation ?? null,
             units: layer.units,
           },
           previousWeights[i],
-        ),
-      );
+        );
+      });
     } finally {
       for (const [, layer] of recording) layer.lastForward = null;
       recordActivations(this.model, false);
@@ -460,6 +472,12 @@ export class Trainer {
     this.history.push(...structuredClone(state.history));
     return this;
   }
+}
+
+/** Whether any of `layers` keeps its forward pass (a graph step is then needed to fill lastForward). */
+function anyRecording(layers: readonly RecordsActivations[]): boolean {
+  for (let i = 0; i < layers.length; i++) if (layers[i].recordActivations) return true;
+  return false;
 }
 
 /** Copies rows order[start], …, order[start + count − 1] of `source` (rows of `width`) into `target`, one after another. */

@@ -234,7 +234,10 @@ test('fit rejects an optimiser over another model, unknown options, and leaves t
   const { predict } = await import('../../src/train/index.js');
   const dropoutModel = mlp({ sizes: [1, 8, 1], dropout: 0.5, seed: 93 });
   const first = predict(dropoutModel, data.x, { batchSize: 5 });
-  assert.deepEqual(Array.from(first.data), Array.from(predict(dropoutModel, data.x).data), 'predict runs in evaluation mode, batched or not');
+  // Evaluation mode: no dropout, so batched and unbatched agree (to float32 rounding: a fast
+  // backend may sum products in another order for another number of rows).
+  const whole = predict(dropoutModel, data.x);
+  first.data.forEach((v, i) => assert.ok(Math.abs(v - whole.data[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `row ${i}: ${v} vs ${whole.data[i]}`));
   assert.equal(dropoutModel.training, true, 'predict restores the mode');
   assert.deepEqual(first.shape, [16, 1]);
 });
