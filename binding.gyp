@@ -1,0 +1,27 @@
+{
+  "targets": [
+    {
+      "target_name": "backprop_native",
+      "sources": [
+        "native/src/addon.cc",
+        "native/src/activation.cc",
+        "native/src/cpu.cc",
+        "native/src/gemm.cc",
+        "native/src/gemm_avx512.cc",
+        "native/src/gemm_avx2.cc",
+        "native/src/gemm_scalar.cc",
+        "native/src/thread_pool.cc"
+      ],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-O2"],
+      "cflags!": ["-O2"],
+      "defines": ["NAPI_VERSION=8"],
+      "conditions": [
+        ["target_arch not in 'x64 ia32'", {
+          "sources!": ["native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc"],
+          "defines": ["BACKPROP_SCALAR_ONLY"]
+        }]
+      ]
+    }
+  ]
+}

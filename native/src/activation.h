@@ -1,0 +1,19 @@
+// Float32 dense-layer epilogue and activation derivatives for the activations training uses most.
+#pragma once
+
+#include <cstddef>
+
+/** Activations with native loops; the codes are shared with node/native.ts. */
+enum class Activation { Identity = 0, Relu = 1, Tanh = 2, Sigmoid = 3 };
+
+/**
+ * z[r,c] = x[r,c] + bias[c] (bias may be null) for x viewed as [rows, cols]; preActivation (may be
+ * null) receives z; out = f(z). `out` and `preActivation` may alias x.
+ */
+void biasActivationF32(const float* x, const float* bias, size_t rows, size_t cols, Activation op, float* out, float* preActivation);
+
+/**
+ * gradIn[i] (+)= gradOut[i] · f′(x[i]) over `count` elements, with f′ from x (relu) or from y = f(x)
+ * (tanh′ = 1 − y², σ′ = y(1 − y)); relu′(0) = 0.
+ */
+void unaryBackwardF32(Activation op, const float* x, const float* y, const float* gradOut, float* gradIn, size_t count, bool accumulate);
