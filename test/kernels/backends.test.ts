@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { backend, jsBackend, setBackend } from '../../src/kernels/index.js';
+import { nodeBackends, selectBackend } from '../../node/backends.js';
+import { checkBackend } from './kernel-suite.js';
+
+const available = nodeBackends().filter((entry) => entry.backend !== null);
+
+for (const { backend: b } of available) {
+  test(`${b!.name}: float32 kernels agree with the float64 TypeScript reference`, () => {
+    assert.deepEqual(checkBackend(b!), []);
+  });
+}
+
+const native = nodeBackends().find((entry) => entry.family === 'native')?.backend ?? null;
+
+test('native: each SIMD path and thread count agrees with the reference (child processes)', { skip: native ? false : 'native addon not built' }, () => {
+  const child = fileURLToPath(new URL('./native-paths-child.js', import.meta.url));
+  for (const simd of ['scalar', 'avx2', 'avx512'])
+    for (const threads of ['1', '2']) {
+      const run = spawnSync(process.execPath, [child], {
+        env: { ...process.env, BACKPROP_KERNEL_CHECK_CHILD: '1', BACKPROP_NATIVE_SIMD: simd, BACKPROP_NATIVE_THREADS: threads },
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, `BACKPROP_NATIVE_SIMD=${simd} BACKPROP_NATIVE_THREADS=${threads}: ${run.stdout}${run.stderr}`);
+    }
+});
+
+test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {
+  const a = new Float32Array(6 * 70);
+  const b = new Float32Array(70 * 8);
+  assert.throws(() => native!.gemm(false, false, 6, 8, 70, a, b, new Float32Array(47), false), { name: 'RangeError', message: 'gemm: out has 47 elements, the shapes need 48' });
+  assert.throws(() => native!.gemm(false, false, 6, 8, 70, a.subarray(1), b, new Float32Array(48), false), /gemm: a has 419 elements, the shapes need 420/);
+  assert.throws(() => native!.biasActivation(new Float32Array(10), new Float32Array(4), 2, 5, 'relu', 0, new Float32Array(10), null), /biasActivation: bias has 4 elements, the shapes need 5/);
+});
+
+test('selectBackend: families, exact names, auto, and clear errors for unknown or unavailable names', () => {
+  const previous = setBackend(jsBackend);
+  try {
+    assert.equal(selectBackend('js'), jsBackend);
+    assert.equal(backend(), jsBackend);
+    const best = selectBackend('auto');
+    assert.equal(best, available[0].backend);
+    assert.throws(() => selectBackend('cuda'), /unknown backend "cuda"; expected one of auto, native, wasm, js \(available here: .*js\)/);
+    if (native) {
+      assert.equal(selectBackend('native'), native);
+      assert.equal(selectBackend(native.name), native);
+    } else {
+      assert.throws(() => selectBackend('native'), /backend "native" is not available here: /);
+    }
+  } finally {
+    setBackend(previous);
+  }
+});
