@@ -24,7 +24,10 @@ function tryLoad(family: BackendFamily, load: () => Backend): BackendAvailabilit
     registerBackend(loaded);
     return { family, backend: loaded, problem: null };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const notBuilt = (error as { code?: string }).code === 'MODULE_NOT_FOUND';
+    const message = notBuilt
+      ? `the ${family} addon is not built (npm run build:native; needs a C++ compiler)`
+      : error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { family, backend: null, problem: message };
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * `npm run bench -- --workload=W`: backprop's side of ../shared/bench (see its README for the
+ * workload definitions). Prints one JSON line per measurement in the peers' format, with the
+ * backend and thread count used; select the backend with BACKPROP_BACKEND=js|wasm|native.
+ *
+ * Workloads: gemm (gemm-256, gemm-1024, gemm-4096; --sizes=256,1024 to choose), gemm-shapes (the
+ * products of one mlp-mnist step). The MLP workloads (mlp-mnist, mlp-tiny, mlp-wide,
+ * predict-latency) need the layers and optimisers of src/nn and src/optim.
+ */
+import { gemmShapesWorkload, gemmWorkload } from './gemm.js';
+import { parseArguments } from './measure.js';
+
+const WORKLOADS: Record<string, (options: Map<string, string>) => void> = {
+  gemm: (options) => gemmWorkload((options.get('sizes') ?? '256,1024,4096').split(',').map(Number)),
+  'gemm-shapes': () => gemmShapesWorkload(),
+};
+
+const options = parseArguments(process.argv.slice(2));
+const requested = options.get('workload') ?? 'all';
+const names = requested === 'all' ? Object.keys(WORKLOADS) : requested.split(',');
+for (const name of names) {
+  const run = WORKLOADS[name];
+  if (!run) {
+    console.error(`bench: unknown or not yet available workload ${JSON.stringify(name)}; available: ${Object.keys(WORKLOADS).join(', ')}`);
+    process.exitCode = 2;
+    continue;
+  }
+  run(options);
+}
