@@ -5,9 +5,7 @@
  */
 import { selectBackendFromEnvironment } from './backends.js';
 
-// NOTE: re-exports the kernels until src/index.ts (the public API) exists; then this line becomes
-// `export * from '../src/index.js';`.
-export * from '../src/kernels/index.js';
+export * from '../src/index.js';
 export { nodeBackends, selectBackend, selectBackendFromEnvironment } from './backends.js';
 export type { BackendAvailability, BackendFamily } from './backends.js';
 

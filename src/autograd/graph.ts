@@ -1,0 +1,109 @@
+import type { FloatArray } from '../kernels/index.js';
+import { BackwardFn, Tensor, allocate, installBackward } from '../tensor/index.js';
+import { BackpropError, ShapeError, formatShape } from '../util/errors.js';
+
+let gradEnabled = true;
+
+/** Whether operations currently record the graph. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Runs `fn` without recording the graph (inference, weight updates, metrics): outputs of
+ * operations inside do not require gradients and keep no references to their inputs.
+ */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Whether an op with these inputs must record its backward rule. */
+export function needsGrad(a: Tensor, b?: Tensor | null, c?: Tensor | null): boolean {
+  return gradEnabled && (a.requiresGrad || (b?.requiresGrad ?? false) || (c?.requiresGrad ?? false));
+}
+
+/**
+ * Records that `output` was computed from `parents` and how to send its gradient back. Call it
+ * only when `needsGrad(...)` is true; `output` then requires a gradient too.
+ */
+export function record(output: Tensor, parents: readonly Tensor[], backwardFn: BackwardFn): Tensor {
+  output.requiresGrad = true;
+  output.parents = parents;
+  output.backwardFn = backwardFn;
+  return output;
+}
+
+/**
+ * The gradient storage of `t`, created zero-filled on first use; backward rules add into it.
+ * Returns null when `t` does not require a gradient (nothing to do for that input).
+ */
+export function gradBuffer(t: Tensor): FloatArray | null {
+  if (!t.requiresGrad) return null;
+  if (t.grad === null) t.grad = new Tensor(allocate(t.dtype, t.size), t.shape);
+  return t.grad.data;
+}
+
+/** Orders the graph below `root` so every tensor comes after all tensors computed from it. */
+function reverseTopologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative depth-first search: deep graphs (long unrolled loops) must not overflow the stack.
+  const stack: { node: Tensor; next: number }[] = [{ node: root, next: 0 }];
+  visited.add(root);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const parents = frame.node.parents;
+    if (parents && frame.next < parents.length) {
+      const parent = parents[frame.next++];
+      if (parent.requiresGrad && !visited.has(parent)) {
+        visited.add(parent);
+        stack.push({ node: parent, next: 0 });
+      }
+    } else {
+      order.push(frame.node);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
+
+/**
+ * Reverse-mode differentiation from `root`. Seeds ∂root/∂root = 1 (or `gradient`), runs each
+ * recorded backward rule once in reverse topological order, accumulates into leaves' `.grad`,
+ * frees intermediate gradients (unless retained) and releases the graph.
+ */
+export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!root.requiresGrad) throw new BackpropError('backward: the tensor does not require a gradient (no input had requiresGrad, or it was computed under noGrad)');
+  if (gradient === undefined && root.size !== 1) {
+    throw new ShapeError(`backward: tensor of shape ${formatShape(root.shape)} is not a scalar; pass the gradient ∂C/∂output as an argument`);
+  }
+  if (gradient !== undefined && gradient.size !== root.size) {
+    throw new ShapeError(`backward: gradient of shape ${formatShape(gradient.shape)} does not match tensor of shape ${formatShape(root.shape)}`);
+  }
+  const order = reverseTopologicalOrder(root);
+  const seed = gradBuffer(root)!;
+  if (gradient === undefined) seed[0] += 1;
+  else for (let i = 0; i < seed.length; i++) seed[i] += gradient.data[i];
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    for (const node of order) {
+      const rule = node.backwardFn;
+      if (rule === null) continue;
+      if (node.grad !== null) rule(node.grad.data);
+      node.backwardFn = null;
+      node.parents = null;
+      if (!node.retainsGrad) node.grad = null;
+    }
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+installBackward(backward);

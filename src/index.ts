@@ -1,0 +1,9 @@
+/**
+ * backprop: neural networks trained by backpropagation.
+ * The public API; see docs/architecture.md for how the pieces fit.
+ */
+export * from './util/index.js';
+export * from './kernels/index.js';
+export * from './tensor/index.js';
+export * from './autograd/index.js';
+export * from './ops/index.js';

@@ -1,0 +1,206 @@
+import { gradBuffer, needsGrad, record } from '../autograd/index.js';
+import type { FloatArray } from '../kernels/index.js';
+import { backend } from '../kernels/index.js';
+import { sigmoid as sigmoidScalar, softplus as softplusScalar } from '../kernels/js/elementwise.js';
+import { Tensor, allocate } from '../tensor/index.js';
+import { ShapeError, ValueError, checkNumber, formatShape, formatValue } from '../util/errors.js';
+import { abs, scale, square, sub } from './elementwise.js';
+import { mean, sum } from './reduce.js';
+
+/**
+ * Loss functions C(y, t) of predictions y and targets t. Each documents exactly how it reduces:
+ *   'mean' (default) — the mean stated for that loss (over all elements, or over the batch);
+ *   'sum'            — the sum over everything;
+ *   'none'           — the unreduced values (per element, or per sample).
+ */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+function checkReduction(where: string, reduction: unknown): Reduction {
+  if (reduction === undefined) return 'mean';
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new ValueError(`${where}: reduction must be "mean", "sum" or "none", got ${formatValue(reduction)}`);
+  }
+  return reduction;
+}
+
+function checkSameShape(where: string, prediction: Tensor, target: Tensor): void {
+  if (prediction.size !== target.size || prediction.rank !== target.rank || prediction.shape.some((d, i) => d !== target.shape[i])) {
+    throw new ShapeError(`${where}: prediction ${formatShape(prediction.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+  }
+  if (prediction.dtype !== target.dtype) throw new ValueError(`${where}: prediction is ${prediction.dtype} but target is ${target.dtype}`);
+}
+
+function reduceElements(values: Tensor, reduction: Reduction): Tensor {
+  return reduction === 'mean' ? mean(values) : reduction === 'sum' ? sum(values) : values;
+}
+
+/** Mean squared error: (1/N)·Σ(y − t)² over all N elements ('mean'), or the sum. */
+export function mseLoss(prediction: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction('mseLoss', options.reduction);
+  checkSameShape('mseLoss', prediction, target);
+  return reduceElements(square(sub(prediction, target)), reduction);
+}
+
+/**
+ * The textbook quadratic cost C = ½·Σⱼ(yⱼ − tⱼ)² per sample (sum over output units), so that
+ * ∂C/∂y = y − t. 'mean' averages the per-sample costs over the batch (first axis), 'sum' adds
+ * them, 'none' returns them (shape [batch]).
+ */
+export function halfSquaredError(prediction: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction('halfSquaredError', options.reduction);
+  checkSameShape('halfSquaredError', prediction, target);
+  const squared = square(sub(prediction, target));
+  // A rank-1 prediction is one sample; otherwise sum over the output units (last axis).
+  const perSample = scale(prediction.rank >= 2 ? sum(squared, -1) : sum(squared), 0.5);
+  if (reduction === 'none') return perSample;
+  return reduction === 'mean' ? mean(perSample) : sum(perSample);
+}
+
+/** Mean absolute error: (1/N)·Σ|y − t| over all elements; the derivative at y = t is 0. */
+export function maeLoss(prediction: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction('maeLoss', options.reduction);
+  checkSameShape('maeLoss', prediction, target);
+  return reduceElements(abs(sub(prediction, target)), reduction);
+}
+
+/**
+ * A loss computed elementwise by `fn`, which returns the loss of one element and writes its
+ * derivative ∂loss/∂prediction into `gradient[i]`; reduced over all elements.
+ */
+function elementwiseLoss(
+  where: string,
+  prediction: Tensor,
+  target: Tensor,
+  reduction: Reduction,
+  fn: (y: number, t: number, gradient: FloatArray, i: number) => number,
+): Tensor {
+  checkSameShape(where, prediction, target);
+  const n = prediction.size;
+  const values = allocate(prediction.dtype, n);
+  const localGrad = allocate(prediction.dtype, n);
+  for (let i = 0; i < n; i++) values[i] = fn(prediction.data[i], target.data[i], localGrad, i);
+  const perElement = new Tensor(values, prediction.shape);
+  if (needsGrad(prediction)) {
+    record(perElement, [prediction], (gradOut) => {
+      const gradY = gradBuffer(prediction)!;
+      for (let i = 0; i < n; i++) gradY[i] += gradOut[i] * localGrad[i];
+    });
+  }
+  return reduceElements(perElement, reduction);
+}
+
+export interface HuberOptions extends LossOptions {
+  /** The threshold δ between the quadratic and linear parts. Default 1. */
+  delta?: number;
+}
+
+/**
+ * Huber loss per element, d = y − t: ½d² for |d| ≤ δ, else δ(|d| − ½δ); mean over all elements.
+ * Derivative: d inside, δ·sign(d) outside.
+ */
+export function huberLoss(prediction: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
+  const reduction = checkReduction('huberLoss', options.reduction);
+  const delta = checkNumber('huberLoss', 'delta', options.delta ?? 1, { min: 0, exclusiveMin: true });
+  return elementwiseLoss('huberLoss', prediction, target, reduction, (y, t, gradient, i) => {
+    const d = y - t;
+    if (Math.abs(d) <= delta) {
+      gradient[i] = d;
+      return 0.5 * d * d;
+    }
+    gradient[i] = d > 0 ? delta : -delta;
+    return delta * (Math.abs(d) - 0.5 * delta);
+  });
+}
+
+/**
+ * Binary cross-entropy from probabilities p ∈ [0, 1] and targets t ∈ [0, 1]:
+ * −[t·ln p + (1 − t)·ln(1 − p)], mean over all elements. Each logarithm is clamped at −100
+ * (as PyTorch) so p = 0 or 1 gives a finite loss; the derivative is (p − t) / (p(1 − p)) with the
+ * denominator kept ≥ 1e-12. Prefer `binaryCrossEntropyWithLogits` when you have the logits.
+ */
+export function binaryCrossEntropy(probability: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction('binaryCrossEntropy', options.reduction);
+  return elementwiseLoss('binaryCrossEntropy', probability, target, reduction, (p, t, gradient, i) => {
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: probability ${i} must be in [0, 1], got ${p}`);
+    const logP = Math.max(Math.log(p), -100);
+    const logNotP = Math.max(Math.log1p(-p), -100);
+    gradient[i] = (p - t) / Math.max(p * (1 - p), 1e-12);
+    return -(t * logP + (1 - t) * logNotP);
+  });
+}
+
+/**
+ * Binary cross-entropy from logits x (p = σ(x)), stable for any x:
+ * max(x, 0) − x·t + ln(1 + e^(−|x|)), mean over all elements. Derivative σ(x) − t.
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction('binaryCrossEntropyWithLogits', options.reduction);
+  return elementwiseLoss('binaryCrossEntropyWithLogits', logits, target, reduction, (x, t, gradient, i) => {
+    gradient[i] = sigmoidScalar(x) - t;
+    return softplusScalar(x) - x * t;
+  });
+}
+
+/** Integer class labels, one per row. */
+export type Labels = Int32Array | Uint8Array | readonly number[];
+
+/**
+ * Softmax cross-entropy from logits z of shape [batch, classes], stable through log-sum-exp:
+ * per sample Cᵢ = log Σⱼ e^(zᵢⱼ) − Σⱼ tᵢⱼ·zᵢⱼ·… i.e. −Σⱼ tᵢⱼ·log softmax(zᵢ)ⱼ, with targets as
+ * integer labels (tᵢ one-hot) or as a [batch, classes] tensor of one-hot or soft targets.
+ * 'mean' averages over the batch. Gradient: ∂Cᵢ/∂zᵢⱼ = softmax(zᵢ)ⱼ·Σₖ tᵢₖ − tᵢⱼ.
+ */
+export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction('softmaxCrossEntropy', options.reduction);
+  if (logits.rank !== 2) throw new ShapeError(`softmaxCrossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
+  const [batch, classes] = logits.shape;
+  const isTensor = target instanceof Tensor;
+  if (isTensor) {
+    checkSameShape('softmaxCrossEntropy', logits, target);
+  } else {
+    if (target.length !== batch) throw new ShapeError(`softmaxCrossEntropy: ${target.length} labels for a batch of ${batch}`);
+    for (let i = 0; i < batch; i++) {
+      const label = target[i];
+      if (!Number.isInteger(label) || label < 0 || label >= classes) throw new ValueError(`softmaxCrossEntropy: label ${i} must be an integer in [0, ${classes}), got ${label}`);
+    }
+  }
+  const logProb = allocate(logits.dtype, logits.size);
+  backend().softmax(logits.data, batch, classes, logProb, true);
+  const perSample = allocate(logits.dtype, batch);
+  for (let i = 0; i < batch; i++) {
+    const base = i * classes;
+    if (isTensor) {
+      let s = 0;
+      for (let j = 0; j < classes; j++) {
+        const t = target.data[base + j];
+        if (t !== 0) s -= t * logProb[base + j];
+      }
+      perSample[i] = s;
+    } else {
+      perSample[i] = -logProb[base + target[i]];
+    }
+  }
+  const out = new Tensor(perSample, [batch]);
+  if (needsGrad(logits)) {
+    record(out, [logits], (gradOut) => {
+      const gradZ = gradBuffer(logits)!;
+      for (let i = 0; i < batch; i++) {
+        const base = i * classes;
+        const g = gradOut[i];
+        if (isTensor) {
+          let targetSum = 0;
+          for (let j = 0; j < classes; j++) targetSum += target.data[base + j];
+          for (let j = 0; j < classes; j++) gradZ[base + j] += g * (Math.exp(logProb[base + j]) * targetSum - target.data[base + j]);
+        } else {
+          for (let j = 0; j < classes; j++) gradZ[base + j] += g * Math.exp(logProb[base + j]);
+          gradZ[base + target[i]] -= g;
+        }
+      }
+    });
+  }
+  return reduction === 'mean' ? mean(out) : reduction === 'sum' ? sum(out) : out;
+}

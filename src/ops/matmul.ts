@@ -1,0 +1,86 @@
+import { gradBuffer, needsGrad, record } from '../autograd/index.js';
+import { backend } from '../kernels/index.js';
+import { Tensor, allocate } from '../tensor/index.js';
+import { ShapeError, ValueError, formatShape } from '../util/errors.js';
+
+export interface MatmulOptions {
+  /** Use Aᵀ (A stored [k, m]). */
+  transA?: boolean;
+  /** Use Bᵀ (B stored [n, k]). */
+  transB?: boolean;
+}
+
+function check2d(where: string, name: string, t: Tensor): void {
+  if (t.rank !== 2) throw new ShapeError(`${where}: ${name} must be 2-D, got shape ${formatShape(t.shape)}`);
+}
+
+/**
+ * C = op(A)·op(B) for 2-D tensors, op being identity or transpose (no copies are made).
+ * Backward: ∂C/∂op(A) = G·op(B)ᵀ and ∂C/∂op(B) = op(A)ᵀ·G, each computed by one gemm call
+ * with the right transpose flags.
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const transA = options.transA ?? false;
+  const transB = options.transB ?? false;
+  check2d('matmul', 'A', a);
+  check2d('matmul', 'B', b);
+  if (a.dtype !== b.dtype) throw new ValueError(`matmul: operands have different dtypes ${a.dtype} and ${b.dtype}`);
+  const [m, k] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+  const [kB, n] = transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  if (k !== kB) {
+    const describe = (t: Tensor, transposed: boolean) => formatShape(t.shape) + (transposed ? 'ᵀ' : '');
+    throw new ShapeError(`matmul: ${describe(a, transA)} × ${describe(b, transB)}: inner sizes ${k} and ${kB} differ`);
+  }
+  const out = new Tensor(allocate(a.dtype, m * n), [m, n]);
+  const kernels = backend();
+  kernels.gemm(transA, transB, m, n, k, a.data, b.data, out.data, false);
+  if (needsGrad(a, b)) {
+    record(out, [a, b], (gradOut) => {
+      const gradA = gradBuffer(a);
+      const gradB = gradBuffer(b);
+      if (gradA) {
+        if (!transA) kernels.gemm(false, !transB, m, k, n, gradOut, b.data, gradA, true); // G·op(B)ᵀ
+        else kernels.gemm(transB, true, k, m, n, b.data, gradOut, gradA, true); // (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ
+      }
+      if (gradB) {
+        if (!transB) kernels.gemm(!transA, false, k, n, m, a.data, gradOut, gradB, true); // op(A)ᵀ·G
+        else kernels.gemm(true, transA, n, k, m, gradOut, a.data, gradB, true); // (op(A)ᵀ·G)ᵀ = Gᵀ·op(A)
+      }
+    });
+  }
+  return out;
+}
+
+/**
+ * The dense-layer affine map z = a·Wᵀ + b for a batch: a is [batch, in], W is [out, in] (row j holds
+ * the weights into neuron j, the textbook W of shape (n, m)), b is [out] or null.
+ * Backward, with δ = ∂C/∂z of shape [batch, out]: ∂C/∂W = δᵀ·a, ∂C/∂b = Σ_batch δ, ∂C/∂a = δ·W.
+ */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  check2d('linear', 'input', input);
+  check2d('linear', 'weight', weight);
+  const [batch, inFeatures] = input.shape;
+  const [outFeatures, weightIn] = weight.shape;
+  if (inFeatures !== weightIn) {
+    throw new ShapeError(`linear: input ${formatShape(input.shape)} has ${inFeatures} features but weight ${formatShape(weight.shape)} expects ${weightIn}`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) {
+    throw new ShapeError(`linear: bias must have shape [${outFeatures}], got ${formatShape(bias.shape)}`);
+  }
+  if (input.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) throw new ValueError(`linear: input, weight and bias must share a dtype`);
+  const kernels = backend();
+  const out = new Tensor(allocate(input.dtype, batch * outFeatures), [batch, outFeatures]);
+  kernels.gemm(false, true, batch, outFeatures, inFeatures, input.data, weight.data, out.data, false);
+  if (bias) kernels.biasActivation(out.data, bias.data, batch, outFeatures, 'identity', 0, out.data, null);
+  if (needsGrad(input, weight, bias)) {
+    record(out, bias ? [input, weight, bias] : [input, weight], (delta) => {
+      const gradWeight = gradBuffer(weight);
+      if (gradWeight) kernels.gemm(true, false, outFeatures, inFeatures, batch, delta, input.data, gradWeight, true);
+      const gradBias = bias ? gradBuffer(bias) : null;
+      if (gradBias) kernels.reduce('sum', delta, 1, batch, outFeatures, gradBias, true);
+      const gradInput = gradBuffer(input);
+      if (gradInput) kernels.gemm(false, false, batch, inFeatures, outFeatures, delta, weight.data, gradInput, true);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+import type { DType, FloatArray } from '../kernels/index.js';
+import { BackpropError, ShapeError, formatShape, formatValue } from '../util/errors.js';
+
+/** Nested JavaScript arrays of numbers, e.g. [[1, 2], [3, 4]]. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * How a recorded operation sends the gradient back: given ∂C/∂output (same shape as the output,
+ * in `gradOutput`), it adds ∂C/∂input into each input's gradient buffer (`gradBuffer(input)`).
+ */
+export type BackwardFn = (gradOutput: FloatArray) => void;
+
+export interface TensorOptions {
+  /** 'float32' (default) or 'float64'. */
+  dtype?: DType;
+  /** Whether `backward()` should fill this tensor's `.grad`. Default false. */
+  requiresGrad?: boolean;
+}
+
+/**
+ * A dense, row-major array of float32 (default) or float64 numbers with a shape.
+ * Tensors produced by operations on tensors that require a gradient remember how to send the
+ * gradient back (`parents` and `backwardFn`); `loss.backward()` walks that record in reverse.
+ */
+export class Tensor {
+  readonly data: FloatArray;
+  readonly shape: readonly number[];
+  /** Whether backward() accumulates ∂C/∂this into `grad`. */
+  requiresGrad: boolean;
+  /** ∂C/∂this, accumulated by backward() until zeroed; same shape and dtype as this tensor. */
+  grad: Tensor | null = null;
+  /** @internal The inputs of the operation that produced this tensor (null for leaves or once released). */
+  parents: readonly Tensor[] | null = null;
+  /** @internal The operation's backward rule (null for leaves or once released). */
+  backwardFn: BackwardFn | null = null;
+  /** @internal Keep `grad` on this non-leaf tensor after backward (see retainGrad). */
+  retainsGrad = false;
+  /** Optional label used in diagnostics and error messages (e.g. "dense1.weight"). */
+  name: string | undefined;
+
+  constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
+    const size = shapeSize(shape);
+    if (data.length !== size) throw new ShapeError(`Tensor: data length ${data.length} does not match shape ${formatShape(shape)} (size ${size})`);
+    this.data = data;
+    this.shape = Object.freeze(shape.slice());
+    this.requiresGrad = requiresGrad;
+  }
+
+  get dtype(): DType {
+    return this.data instanceof Float64Array ? 'float64' : 'float32';
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Whether this tensor was created directly rather than by a recorded operation. */
+  get isLeaf(): boolean {
+    return this.backwardFn === null;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.data.length !== 1) throw new ShapeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.data.length} elements, not 1`);
+    return this.data[0];
+  }
+
+  /** The values as nested JavaScript arrays matching the shape (a number for rank 0). */
+  toArray(): NestedArray {
+    if (this.shape.length === 0) return this.data[0];
+    const build = (axis: number, offset: number): NestedArray[] => {
+      const length = this.shape[axis];
+      const stride = shapeSize(this.shape.slice(axis + 1));
+      const out: NestedArray[] = new Array(length);
+      for (let i = 0; i < length; i++) out[i] = axis === this.shape.length - 1 ? this.data[offset + i] : build(axis + 1, offset + i * stride);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** Keeps `.grad` on this intermediate tensor after backward (leaves always keep theirs). */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  /** A new leaf tensor with a copy of the data, cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  /** A copy of the data (and shape), optionally converted to another dtype; cut from the graph. */
+  to(dtype: DType): Tensor {
+    const data = dtype === 'float64' ? Float64Array.from(this.data) : Float32Array.from(this.data);
+    return new Tensor(data, this.shape);
+  }
+
+  /** Sets `.grad` to null. */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /**
+   * Backpropagation from this tensor: fills `.grad` of every tensor that requires it with
+   * ∂this/∂tensor (summed into what is already there). A non-scalar tensor needs `gradient`,
+   * the vector v of the vector–Jacobian product vᵀ·J. The graph is released afterwards.
+   */
+  backward(gradient?: Tensor): void {
+    runBackward(this, gradient);
+  }
+
+  toString(): string {
+    return `Tensor(${formatShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+}
+
+let runBackward: (root: Tensor, gradient?: Tensor) => void = () => {
+  throw new BackpropError('backward: the autograd module is not loaded');
+};
+
+/** @internal Installs the autograd engine's backward (keeps tensor/ free of imports from autograd/). */
+export function installBackward(fn: (root: Tensor, gradient?: Tensor) => void): void {
+  runBackward = fn;
+}
+
+export function shapeSize(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/** Validates a shape: non-negative integers. */
+export function checkShape(where: string, shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ShapeError(`${where}: shape must be an array of non-negative integers, got ${formatValue(shape)}`);
+  }
+  return shape.slice();
+}
+
+export function allocate(dtype: DType, size: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
