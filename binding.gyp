@@ -12,7 +12,7 @@
         "native/src/gemm_scalar.cc",
         "native/src/thread_pool.cc"
       ],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-Wno-maybe-uninitialized"],
       "cflags_cc!": ["-fno-exceptions", "-O2"],
       "cflags!": ["-O2"],
       "defines": ["NAPI_VERSION=8"],

@@ -15,6 +15,9 @@ struct Kernel {
   static constexpr int MR = 6, NR = 16;
   static constexpr int KC = 256, MC = 96, NC = 2048;
 
+  static constexpr bool kHasTransposePack = false;
+  static void packTransposed(const float*, size_t, int, int, float*, int) {}
+
   static void run(int kc, const float* a, const float* b, float* c, long ldc, bool accumulate) {
     __m256 left[MR], right[MR];
 #pragma GCC unroll 6

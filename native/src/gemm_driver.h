@@ -9,6 +9,9 @@
 //                                         MC × KC block of A in L2, KC × NC panel of B in L3
 //   static void run(int kc, const float* packedA, const float* packedB, float* c, long ldc, bool accumulate);
 //     C[MR,NR] (row stride ldc) = (accumulate ? C : 0) + Σ_p packedA[p·MR + i] · packedB[p·NR + j]
+//   static constexpr bool kHasTransposePack;   whether it has its own (SIMD) packTransposed:
+//   static void packTransposed(const float* src, size_t stride, int count, int depth, float* dst, int width);
+//     the same result as packTransposedPlain below
 //
 // Standard headers must be included before the pragma, never from here.
 
@@ -34,6 +37,22 @@ thread_local Scratch packedABuffer;
 thread_local Scratch packedBBuffer;
 
 /**
+ * dst[p·width + r] = src[r·stride + p] for r < count, p < depth, and 0 for count ≤ r < width: turns
+ * `count` rows of storage into a micro-panel whose rows are the storage's columns.
+ */
+void packTransposedPlain(const float* src, size_t stride, int count, int depth, float* dst, int width) {
+  for (int p = 0; p < depth; p++) {
+    float* out = dst + static_cast<size_t>(p) * width;
+    for (int r = 0; r < width; r++) out[r] = r < count ? src[r * stride + p] : 0.0f;
+  }
+}
+
+inline void packTransposed(const float* src, size_t stride, int count, int depth, float* dst, int width) {
+  if constexpr (Kernel::kHasTransposePack) Kernel::packTransposed(src, stride, count, depth, dst, width);
+  else packTransposedPlain(src, stride, count, depth, dst, width);
+}
+
+/**
  * Packs op(A)[rowStart .. rowStart+rows, depthStart .. depthStart+depth] into MR-row micro-panels:
  * panel r holds element (i, p) at r·depth·MR + p·MR + i; rows past the edge are zero.
  */
@@ -53,19 +72,7 @@ void packA(const GemmProblem& g, int rowStart, int rows, int depthStart, int dep
         }
       }
     } else {  // A stored [m,k]: transpose MR rows into the panel
-      const float* src = g.a + static_cast<size_t>(rowStart + r) * g.k + depthStart;
-      const size_t stride = g.k;
-      if (valid == MR) {
-        for (int p = 0; p < depth; p++) {
-          float* out = panel + p * MR;
-          for (int i = 0; i < MR; i++) out[i] = src[i * stride + p];
-        }
-      } else {
-        for (int p = 0; p < depth; p++) {
-          float* out = panel + p * MR;
-          for (int i = 0; i < MR; i++) out[i] = i < valid ? src[i * stride + p] : 0.0f;
-        }
-      }
+      packTransposed(g.a + static_cast<size_t>(rowStart + r) * g.k + depthStart, g.k, valid, depth, panel, MR);
     }
   }
 }
@@ -90,19 +97,7 @@ void packB(const GemmProblem& g, int colStart, int cols, int depthStart, int dep
         }
       }
     } else {  // B stored [n,k]: transpose NR rows into the panel
-      const float* src = g.b + static_cast<size_t>(colStart + c) * g.k + depthStart;
-      const size_t stride = g.k;
-      if (valid == NR) {
-        for (int p = 0; p < depth; p++) {
-          float* out = panel + p * NR;
-          for (int j = 0; j < NR; j++) out[j] = src[j * stride + p];
-        }
-      } else {
-        for (int p = 0; p < depth; p++) {
-          float* out = panel + p * NR;
-          for (int j = 0; j < NR; j++) out[j] = j < valid ? src[j * stride + p] : 0.0f;
-        }
-      }
+      packTransposed(g.b + static_cast<size_t>(colStart + c) * g.k + depthStart, g.k, valid, depth, panel, NR);
     }
   }
 }

@@ -11,6 +11,9 @@ struct Kernel {
   static constexpr int MR = 4, NR = 8;
   static constexpr int KC = 256, MC = 64, NC = 2048;
 
+  static constexpr bool kHasTransposePack = false;
+  static void packTransposed(const float*, size_t, int, int, float*, int) {}
+
   static void run(int kc, const float* a, const float* b, float* c, long ldc, bool accumulate) {
     float tile[MR][NR] = {};
     for (int p = 0; p < kc; p++) {
