@@ -9,6 +9,7 @@
         "native/src/gemm.cc",
         "native/src/gemm_avx512.cc",
         "native/src/gemm_avx2.cc",
+        "native/src/gemm_few_rows_avx512.cc",
         "native/src/gemm_scalar.cc",
         "native/src/thread_pool.cc"
       ],
@@ -18,7 +19,7 @@
       "defines": ["NAPI_VERSION=8"],
       "conditions": [
         ["target_arch not in 'x64 ia32'", {
-          "sources!": ["native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc"],
+          "sources!": ["native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc", "native/src/gemm_few_rows_avx512.cc"],
           "defines": ["BACKPROP_SCALAR_ONLY"]
         }]
       ]

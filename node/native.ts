@@ -30,7 +30,7 @@ const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = { identity: 0, relu: 
  * Products with fewer multiply-adds (m·n·k) than this run in TypeScript: below it, crossing into
  * the addon costs more than the arithmetic (measured: mlp-tiny's 16×16×16 products).
  */
-const NATIVE_GEMM_MIN_WORK = 2048;
+const NATIVE_GEMM_MIN_WORK = 0;
 
 /** Loads the addon; throws when it is not built or cannot load on this machine. */
 function loadAddon(): NativeAddon {

@@ -26,6 +26,13 @@ void gemmBlockAvx512(const GemmProblem& problem, int rowBegin, int rowEnd, int c
 void gemmBlockAvx2(const GemmProblem& problem, int rowBegin, int rowEnd, int colBegin, int colEnd);
 void gemmBlockScalar(const GemmProblem& problem, int rowBegin, int rowEnd, int colBegin, int colEnd);
 
+/**
+ * Products with m ≤ kFewRows and not both operands transposed, without packing (AVX-512 only);
+ * every row of C, columns [colBegin, colEnd).
+ */
+constexpr int kFewRows = 4;
+void gemmFewRowsAvx512(const GemmProblem& problem, int rowBegin, int rowEnd, int colBegin, int colEnd);
+
 /** The micro-tile shape (rows, columns of C) of each path; splits between threads follow it. */
 struct MicroTile {
   int rows;

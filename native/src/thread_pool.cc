@@ -3,10 +3,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -20,57 +20,33 @@ namespace {
 /** How long an idle worker polls for the next task before sleeping. */
 constexpr auto kSpinBeforeSleep = std::chrono::microseconds(200);
 
-class Worker {
- public:
-  explicit Worker(int part) : part_(part) {
-    std::thread([this] { loop(); }).detach();  // never joined: the pool lives until the process exits
-  }
-
-  void post(TaskPart fn, void* context) {
-    fn_ = fn;
-    context_ = context;
-    posted_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleeping_.load(std::memory_order_seq_cst)) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      wake_.notify_one();
-    }
-  }
-
-  void wait() const {
-    const unsigned long target = posted_.load(std::memory_order_relaxed);
-    while (finished_.load(std::memory_order_acquire) != target) CPU_RELAX();
-  }
-
- private:
-  void loop() {
-    unsigned long seen = 0;
-    for (;;) {
-      auto spinStart = std::chrono::steady_clock::now();
-      int polls = 0;
-      while (posted_.load(std::memory_order_acquire) == seen) {
-        CPU_RELAX();
-        if (++polls % 256 == 0 && std::chrono::steady_clock::now() - spinStart > kSpinBeforeSleep) {
-          std::unique_lock<std::mutex> lock(mutex_);
-          sleeping_.store(true, std::memory_order_seq_cst);
-          wake_.wait(lock, [&] { return posted_.load(std::memory_order_seq_cst) != seen; });
-          sleeping_.store(false, std::memory_order_relaxed);
-        }
-      }
-      seen++;
-      fn_(context_, part_);
-      finished_.store(seen, std::memory_order_release);
-    }
-  }
-
-  const int part_;
-  TaskPart fn_ = nullptr;
-  void* context_ = nullptr;
-  std::atomic<unsigned long> posted_{0};
-  std::atomic<unsigned long> finished_{0};
-  std::atomic<bool> sleeping_{false};
-  std::mutex mutex_;
-  std::condition_variable wake_;
+/**
+ * The task being run. `claim` packs the task's generation (high 32 bits) with the next unclaimed
+ * part (low 32 bits); a part is taken by a compare-exchange that also checks the generation, so a
+ * late worker can never take a part of a task that has already finished.
+ */
+struct Task {
+  std::atomic<TaskPart> fn{nullptr};
+  std::atomic<void*> context{nullptr};
+  std::atomic<int> parts{0};
+  std::atomic<uint64_t> claim{0};
+  std::atomic<int> done{0};
 };
+
+/** Claims and runs parts of generation `generation` until none is left. */
+void runClaimedParts(Task& task, uint64_t generation) {
+  for (;;) {
+    uint64_t state = task.claim.load(std::memory_order_acquire);
+    if ((state >> 32) != generation) return;
+    const int part = static_cast<int>(state & 0xffffffffu);
+    TaskPart fn = task.fn.load(std::memory_order_relaxed);
+    void* context = task.context.load(std::memory_order_relaxed);
+    if (part >= task.parts.load(std::memory_order_relaxed)) return;
+    if (!task.claim.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel)) continue;
+    fn(context, part);
+    task.done.fetch_add(1, std::memory_order_release);
+  }
+}
 
 int threadCountFromEnvironment() {
   int hardware = static_cast<int>(std::thread::hardware_concurrency());
@@ -82,13 +58,60 @@ int threadCountFromEnvironment() {
   return count;
 }
 
-struct Pool {
-  int threads = threadCountFromEnvironment();
-  std::vector<Worker*> workers;
-  std::mutex busy;
-  Pool() {
-    for (int part = 1; part < threads; part++) workers.push_back(new Worker(part));
+class Pool {
+ public:
+  Pool() : threads_(threadCountFromEnvironment()) {
+    for (int worker = 1; worker < threads_; worker++) std::thread([this] { workerLoop(); }).detach();  // lives until exit
   }
+
+  int threads() const { return threads_; }
+
+  void run(TaskPart fn, void* context, int parts) {
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    if (threads_ <= 1 || parts <= 1 || !busy.owns_lock()) {
+      for (int part = 0; part < parts; part++) fn(context, part);
+      return;
+    }
+    const uint64_t generation = (task_.claim.load(std::memory_order_relaxed) >> 32) + 1;
+    task_.fn.store(fn, std::memory_order_relaxed);
+    task_.context.store(context, std::memory_order_relaxed);
+    task_.parts.store(parts, std::memory_order_relaxed);
+    task_.done.store(0, std::memory_order_relaxed);
+    task_.claim.store(generation << 32, std::memory_order_seq_cst);  // publishes the fields above
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard<std::mutex> lock(sleepMutex_);
+      wake_.notify_all();
+    }
+    runClaimedParts(task_, generation);
+    while (task_.done.load(std::memory_order_acquire) < parts) CPU_RELAX();
+  }
+
+ private:
+  void workerLoop() {
+    uint64_t seen = 0;
+    for (;;) {
+      const auto spinStart = std::chrono::steady_clock::now();
+      int polls = 0;
+      while ((task_.claim.load(std::memory_order_acquire) >> 32) == seen) {
+        CPU_RELAX();
+        if (++polls % 256 == 0 && std::chrono::steady_clock::now() - spinStart > kSpinBeforeSleep) {
+          std::unique_lock<std::mutex> lock(sleepMutex_);
+          sleepers_.fetch_add(1, std::memory_order_seq_cst);
+          wake_.wait(lock, [&] { return (task_.claim.load(std::memory_order_seq_cst) >> 32) != seen; });
+          sleepers_.fetch_sub(1, std::memory_order_relaxed);
+        }
+      }
+      seen = task_.claim.load(std::memory_order_acquire) >> 32;
+      runClaimedParts(task_, seen);
+    }
+  }
+
+  const int threads_;
+  Task task_;
+  std::mutex busy_;
+  std::mutex sleepMutex_;
+  std::condition_variable wake_;
+  std::atomic<int> sleepers_{0};
 };
 
 Pool& pool() {
@@ -98,17 +121,6 @@ Pool& pool() {
 
 }  // namespace
 
-int poolThreadCount() { return pool().threads; }
+int poolThreadCount() { return pool().threads(); }
 
-void runParallel(TaskPart fn, void* context, int parts) {
-  Pool& p = pool();
-  if (parts > p.threads) parts = p.threads;
-  std::unique_lock<std::mutex> lock(p.busy, std::try_to_lock);
-  if (parts <= 1 || !lock.owns_lock()) {
-    for (int part = 0; part < parts; part++) fn(context, part);
-    return;
-  }
-  for (int part = 1; part < parts; part++) p.workers[part - 1]->post(fn, context);
-  fn(context, 0);
-  for (int part = 1; part < parts; part++) p.workers[part - 1]->wait();
-}
+void runParallel(TaskPart fn, void* context, int parts) { pool().run(fn, context, parts); }

@@ -15,6 +15,7 @@ const F32_EPS = 2 ** -24;
 export const GEMM_SIZES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1], [3, 17, 5], [17, 3, 130], [1, 257, 130], [257, 1, 17], [130, 257, 17], [33, 65, 257],
   [257, 130, 3], [150, 100, 300], [5, 2100, 3], [128, 256, 128], [0, 4, 3], [4, 5, 0],
+  [2, 70, 33], [4, 300, 1000], [4, 65, 17],
 ];
 
 function randomF32(rng: Rng, count: number, scale = 1): Float32Array {
