@@ -1,0 +1,122 @@
+import type { Module } from '../nn/index.js';
+import type { LrSchedule, Optimizer } from '../optim/index.js';
+import type { Tensor } from '../tensor/index.js';
+import type { HealthThresholds, HealthWarning, LayerHealth } from './diagnostics.js';
+import type { LossFunction, LossName, Targets } from './losses.js';
+
+/** Inputs x of shape [n, features] and their targets (a tensor [n, outputs] or n integer labels). */
+export interface Dataset {
+  x: Tensor;
+  y: Targets;
+}
+
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Smallest change that counts as an improvement. Default 0. */
+  minDelta?: number;
+  /** What to watch: 'valLoss' (default with validation data), 'loss', 'valAccuracy' or 'accuracy'. */
+  monitor?: 'valLoss' | 'loss' | 'valAccuracy' | 'accuracy';
+  /** Put back the weights of the best epoch when training ends. Default true. */
+  restoreBestWeights?: boolean;
+}
+
+/** Why training ended. */
+export type StopReason = 'epochs' | 'targetLoss' | 'timeLimit' | 'earlyStopping' | 'callback' | 'nonFinite';
+
+export interface FitOptions {
+  /** A loss by name (see LOSSES) or a function of (prediction, targets) returning a scalar. */
+  loss: LossName | LossFunction;
+  optimizer: Optimizer;
+  /** Number of passes over the training data. Default 100. */
+  epochs?: number;
+  /** Samples per step: 1 is stochastic, 'full' (or ≥ n) full-batch, anything between mini-batch. Default 32. */
+  batchSize?: number | 'full';
+  /** Shuffle the training order every epoch from the run's seed. Default true. */
+  shuffle?: boolean;
+  /** The seed of every random choice the trainer makes (validation split, shuffling). Default 0. */
+  seed?: number;
+  /** Held-out data evaluated after every epoch. */
+  validationData?: Dataset;
+  /** Or: the share of the training data (0–1) held out, stratified for class labels. */
+  validationSplit?: number;
+  /** Learning-rate schedule, applied per epoch (default) or per step (`scheduleUnit`). */
+  schedule?: LrSchedule;
+  scheduleUnit?: 'epoch' | 'step';
+  /** L1 penalty λ·Σ|w| on weights (not biases). Default 0. */
+  l1?: number;
+  /** L2 penalty (λ/2)·Σw² on weights (not biases). Default 0. */
+  l2?: number;
+  /** Rescale gradients so their global L2 norm is at most this. */
+  clipNorm?: number;
+  /** Clip every gradient element to [−clipValue, clipValue]. */
+  clipValue?: number;
+  earlyStopping?: EarlyStoppingOptions;
+  /** Stop once an epoch's training loss is at or below this. */
+  targetLoss?: number;
+  /** Stop after this many milliseconds of training (checked after every step). */
+  timeLimitMs?: number;
+  /** Gradient-health measurements every epoch (default true), optionally with thresholds. */
+  diagnostics?: boolean | HealthThresholds;
+  /** Stop at the first non-finite loss, gradient or weight, keeping the last good weights. Default true. */
+  nanGuard?: boolean;
+  /** Called after every step; call `info.stop()` to end training. */
+  onBatchEnd?: (info: BatchInfo) => void;
+  /** Called after every epoch with its record; call `info.stop()` to end training. */
+  onEpochEnd?: (info: EpochInfo) => void;
+  /** Milliseconds clock; default performance.now. */
+  now?: () => number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  /** Steps taken since the start of training (1-based after the first step). */
+  step: number;
+  /** Index of this batch within the epoch (0-based) and the number of batches per epoch. */
+  batch: number;
+  batches: number;
+  /** The batch's loss. */
+  loss: number;
+  lr: number;
+  stop(): void;
+}
+
+/** One epoch of the training history. */
+export interface EpochRecord {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean of the data loss over the epoch's samples (penalties not included). */
+  loss: number;
+  valLoss: number | null;
+  /** Training-set metrics measured in evaluation mode after the epoch (accuracy for classification). */
+  metrics: Record<string, number>;
+  valMetrics: Record<string, number> | null;
+  /** Learning rate used during the epoch (the first group's, at its last step). */
+  lr: number;
+  /** Wall-clock milliseconds of the epoch (training and evaluation). */
+  timeMs: number;
+  /** Gradient-health measurements of the epoch's last step, first layer first. */
+  health: LayerHealth[] | null;
+  warnings: HealthWarning[];
+}
+
+export interface EpochInfo {
+  record: EpochRecord;
+  history: readonly EpochRecord[];
+  stop(): void;
+}
+
+export interface FitResult {
+  history: EpochRecord[];
+  stoppedBy: StopReason;
+  /** For early stopping: the best epoch (1-based) and its monitored value. */
+  bestEpoch: number | null;
+  bestValue: number | null;
+  /** The non-finite guard's message when stoppedBy is 'nonFinite'. */
+  problem: string | null;
+  /** Total steps and milliseconds. */
+  steps: number;
+  timeMs: number;
+}
+
+export type { Module };

@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SGD } from '../../src/optim/index.js';
+import { mul, scale, sum } from '../../src/ops/index.js';
+import { assertClose, param, setGrad } from './helpers.js';
+
+// All numbers below are chosen to be exact in binary (halves and quarters), so the expected
+// weights are exact and compared with deepEqual.
+
+test('SGD: w ← w − ε·g, two steps with a fixed gradient', () => {
+  const w = param([1, 1]);
+  const sgd = new SGD([w], { lr: 0.5 });
+  setGrad(w, [1, -2]);
+  sgd.step();
+  // w1 = [1 − 0.5·1, 1 − 0.5·(−2)] = [0.5, 2]
+  assert.deepEqual([...w.data], [0.5, 2]);
+  sgd.step();
+  // w2 = [0.5 − 0.5, 2 + 1] = [0, 3]
+  assert.deepEqual([...w.data], [0, 3]);
+});
+
+test('SGD on f(w) = ½‖w‖² through autograd: each step multiplies w by (1 − ε)', () => {
+  const w = param([2, -4]);
+  const sgd = new SGD([w], { lr: 0.25 });
+  for (const expected of [[1.5, -3], [1.125, -2.25]]) {
+    sgd.zeroGrad();
+    scale(sum(mul(w, w)), 0.5).backward(); // ∂f/∂w = w
+    sgd.step();
+    // w ← w − 0.25·w = 0.75·w: 2 → 1.5 → 1.125, −4 → −3 → −2.25
+    assert.deepEqual([...w.data], expected);
+  }
+});
+
+test('SGD weightDecay adds λw to the gradient (L2 in the gradient)', () => {
+  const w = param([1, 2]);
+  const sgd = new SGD([w], { lr: 0.5, weightDecay: 0.5 });
+  setGrad(w, [0, 1]);
+  sgd.step();
+  // g = [0 + 0.5·1, 1 + 0.5·2] = [0.5, 2]; w = [1 − 0.25, 2 − 1] = [0.75, 1]
+  assert.deepEqual([...w.data], [0.75, 1]);
+});
+
+test('SGD momentum: both conventions give the same first three steps while ε is constant', () => {
+  for (const momentumConvention of ['pytorch', 'textbook'] as const) {
+    const w = param([0, 0]);
+    const sgd = new SGD([w], { lr: 0.5, momentum: 0.5, momentumConvention });
+    setGrad(w, [1, -2]);
+    // pytorch:  v1 = g = [1,−2];            w1 = −0.5·v1 = [−0.5, 1]
+    //           v2 = 0.5·v1 + g = [1.5,−3]; w2 = w1 − 0.5·v2 = [−1.25, 2.5]
+    //           v3 = [1.75,−3.5];          w3 = w2 − 0.5·v3 = [−2.125, 4.25]
+    // textbook: v1 = −0.5·g = [−0.5, 1];  w1 = [−0.5, 1]
+    //           v2 = 0.5·v1 − 0.5·g = [−0.75, 1.5]; w2 = [−1.25, 2.5]
+    //           v3 = 0.5·v2 − 0.5·g = [−0.875, 1.75]; w3 = [−2.125, 4.25]
+    const expected = [[-0.5, 1], [-1.25, 2.5], [-2.125, 4.25]];
+    for (const weights of expected) {
+      sgd.step();
+      assert.deepEqual([...w.data], weights, momentumConvention);
+    }
+  }
+});
+
+test('SGD momentum: the conventions diverge once the learning rate changes', () => {
+  const run = (momentumConvention: 'pytorch' | 'textbook'): number[] => {
+    const w = param([0, 0]);
+    const sgd = new SGD([w], { lr: 0.5, momentum: 0.5, momentumConvention });
+    setGrad(w, [1, -2]);
+    sgd.step();
+    sgd.step(); // both at w2 = [−1.25, 2.5] (previous test)
+    sgd.lr = 0.25;
+    sgd.step();
+    return [...w.data];
+  };
+  // pytorch:  v3 = 0.5·[1.5,−3] + [1,−2] = [1.75,−3.5]; w3 = w2 − 0.25·v3 = [−1.6875, 3.375]
+  //           (the new ε rescales the whole velocity at once)
+  assert.deepEqual(run('pytorch'), [-1.6875, 3.375]);
+  // textbook: v3 = 0.5·[−0.75,1.5] − 0.25·[1,−2] = [−0.625, 1.25]; w3 = w2 + v3 = [−1.875, 3.75]
+  //           (the old velocity keeps the old ε; only the new gradient gets the new one)
+  assert.deepEqual(run('textbook'), [-1.875, 3.75]);
+});
+
+test('SGD Nesterov, both conventions: w1 = −0.75·g, w2 = −1.625·g for a fixed g', () => {
+  for (const momentumConvention of ['pytorch', 'textbook'] as const) {
+    const w = param([0, 0]);
+    const sgd = new SGD([w], { lr: 0.5, momentum: 0.5, nesterov: true, momentumConvention });
+    setGrad(w, [1, -2]);
+    // pytorch:  v1 = g;      w1 = −0.5·(g + 0.5·v1) = −0.75·g
+    //           v2 = 1.5·g;  w2 = w1 − 0.5·(g + 0.5·v2) = −0.75·g − 0.875·g = −1.625·g
+    // textbook: v1 = −0.5·g; w1 = 0.5·v1 − 0.5·g = −0.75·g
+    //           v2 = 0.5·v1 − 0.5·g = −0.75·g; w2 = w1 + 0.5·v2 − 0.5·g = −1.625·g
+    sgd.step();
+    assert.deepEqual([...w.data], [-0.75, 1.5], momentumConvention);
+    sgd.step();
+    assert.deepEqual([...w.data], [-1.625, 3.25], momentumConvention);
+  }
+});
+
+test('SGD Nesterov uses the look-ahead: on f = ½w² it differs from plain momentum at step 2', () => {
+  const run = (nesterov: boolean): number[] => {
+    const w = param([1]);
+    const sgd = new SGD([w], { lr: 0.5, momentum: 0.5, nesterov });
+    const trajectory: number[] = [];
+    for (let t = 0; t < 2; t++) {
+      setGrad(w, [w.data[0]]);
+      sgd.step();
+      trajectory.push(w.data[0]);
+    }
+    return trajectory;
+  };
+  // momentum: v1 = 1, w1 = 0.5; v2 = 0.5 + 0.5 = 1, w2 = 0.5 − 0.5 = 0
+  assert.deepEqual(run(false), [0.5, 0]);
+  // Nesterov: v1 = 1, w1 = 1 − 0.5·(1 + 0.5) = 0.25; v2 = 0.5 + 0.25 = 0.75, w2 = 0.25 − 0.5·(0.25 + 0.375) = −0.0625
+  assert.deepEqual(run(true), [0.25, -0.0625]);
+});
+
+test('SGD on float32 parameters updates in float32 and keeps float32 buffers', () => {
+  const w = param([0.1, 0.2], 'float32');
+  const sgd = new SGD([w], { lr: 0.1, momentum: 0.9 });
+  setGrad(w, [1, 1]);
+  sgd.step();
+  assert.ok(w.data instanceof Float32Array);
+  assert.ok(sgd.parameterState(0).buffers.velocity instanceof Float32Array);
+  assertClose(w.data, [0.1 - 0.1, 0.2 - 0.1], 1e-7);
+});

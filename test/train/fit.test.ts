@@ -1,0 +1,171 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeSin, makeSpiral } from '../../src/data/index.js';
+import { Dense, mlp, sequential } from '../../src/nn/index.js';
+import { Adam, SGD, parseSchedule } from '../../src/optim/index.js';
+import { Tensor } from '../../src/tensor/index.js';
+import { Trainer, fit, fitAsync, toDataset } from '../../src/train/index.js';
+import type { Dataset, FitOptions } from '../../src/train/index.js';
+
+function spiral(n = 400, seed = 1): Dataset {
+  const data = makeSpiral({ n, noise: 0.05, seed });
+  return toDataset(data.x, data.y as Int32Array);
+}
+
+function sine(n = 256, seed = 2): Dataset {
+  const data = makeSin({ n, noise: 0, seed });
+  return toDataset(data.x, data.y as Float32Array);
+}
+
+test('mini-batch training separates a 2-class spiral (≥ 95% accuracy)', () => {
+  const data = spiral();
+  const model = mlp({ sizes: [2, 64, 64, 2], activation: 'relu', seed: 3 });
+  const result = fit(model, data, { loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters(), { lr: 0.01 }), epochs: 150, batchSize: 32, seed: 4 });
+  const accuracy = result.history.at(-1)!.metrics.accuracy;
+  assert.ok(accuracy >= 0.95, `spiral accuracy ${accuracy}`);
+  assert.equal(result.stoppedBy, 'epochs');
+  assert.ok(result.history[0].loss > result.history.at(-1)!.loss);
+});
+
+test('full-batch and stochastic gradient descent both converge on a regression problem', () => {
+  const data = sine(128);
+  for (const batchSize of ['full', 1] as const) {
+    const model = mlp({ sizes: [1, 32, 1], activation: 'tanh', outputActivation: 'identity', seed: 5 });
+    const lr = batchSize === 1 ? 0.01 : 0.1;
+    const result = fit(model, data, { loss: 'mse', optimizer: new SGD(model.parameters(), { lr, momentum: 0.9 }), epochs: batchSize === 1 ? 60 : 1500, batchSize, seed: 6, diagnostics: false });
+    const finalLoss = result.history.at(-1)!.loss;
+    assert.ok(finalLoss < 0.01, `batchSize ${batchSize}: final MSE ${finalLoss} (first ${result.history[0].loss})`);
+    assert.equal(result.steps, batchSize === 1 ? 60 * 128 : 1500);
+  }
+});
+
+test('the same seed reproduces a run exactly, and async fit equals sync fit', async () => {
+  const run = async (asyncMode: boolean) => {
+    const model = mlp({ sizes: [2, 16, 2], activation: 'relu', dropout: 0.2, seed: 9 });
+    const options: FitOptions = { loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters()), epochs: 5, batchSize: 16, validationSplit: 0.25, seed: 10 };
+    const result = asyncMode ? await fitAsync(model, spiral(100), options) : fit(model, spiral(100), options);
+    return { weights: model.parameters().map((p) => Array.from(p.data)), losses: result.history.map((h) => [h.loss, h.valLoss]) };
+  };
+  const first = await run(false);
+  assert.deepEqual(await run(false), first);
+  assert.deepEqual(await run(true), first);
+});
+
+test('early stopping stops after `patience` epochs without improvement and restores the best weights', () => {
+  // Tiny training set, large network, no regularisation: validation loss turns up early.
+  const train = spiral(24, 11);
+  const validation = spiral(200, 12);
+  const model = mlp({ sizes: [2, 128, 128, 2], activation: 'relu', seed: 13 });
+  const snapshots: number[][][] = [];
+  const result = fit(model, train, {
+    loss: 'softmaxCrossEntropy',
+    optimizer: new Adam(model.parameters(), { lr: 0.01 }),
+    epochs: 500,
+    batchSize: 8,
+    validationData: validation,
+    earlyStopping: { patience: 5 },
+    onEpochEnd: () => snapshots.push(model.parameters().map((p) => Array.from(p.data))),
+  });
+  assert.equal(result.stoppedBy, 'earlyStopping');
+  const valLosses = result.history.map((h) => h.valLoss!);
+  const best = Math.min(...valLosses);
+  const bestEpoch = valLosses.indexOf(best) + 1;
+  assert.equal(result.bestEpoch, bestEpoch);
+  assert.equal(result.history.length, bestEpoch + 5, 'stops exactly `patience` epochs after the best one');
+  assert.deepEqual(model.parameters().map((p) => Array.from(p.data)), snapshots[bestEpoch - 1], 'best weights restored');
+});
+
+test('resuming from a saved state gives bit-identical final weights (interrupted at several points)', () => {
+  const makeRun = () => {
+    const model = mlp({ sizes: [2, 12, 12, 2], activation: 'relu', dropout: 0.1, seed: 21 });
+    const options: FitOptions = {
+      loss: 'softmaxCrossEntropy',
+      optimizer: new Adam(model.parameters(), { lr: 0.01 }),
+      schedule: parseSchedule('plateau:2:0.5'),
+      epochs: 8,
+      batchSize: 10,
+      validationSplit: 0.2,
+      earlyStopping: { patience: 50 },
+      seed: 22,
+    };
+    return { model, options };
+  };
+  const data = spiral(90, 23);
+  const reference = makeRun();
+  fit(reference.model, data, reference.options);
+  const expected = reference.model.parameters().map((p) => Array.from(p.data));
+  for (const stopAt of [1, 3, 7]) {
+    const first = makeRun();
+    const trainer = new Trainer(first.model, data, { ...first.options, onEpochEnd: (info) => info.record.epoch === stopAt && info.stop() });
+    trainer.fit();
+    const saved = JSON.parse(JSON.stringify(trainer.state()));
+    const second = makeRun(); // a fresh process: new model, optimiser and schedule
+    const resumed = new Trainer(second.model, data, second.options).restore(saved);
+    const result = resumed.fit();
+    assert.equal(result.history.length, 8);
+    assert.deepEqual(second.model.parameters().map((p) => Array.from(p.data)), expected, `resumed after epoch ${stopAt}`);
+  }
+});
+
+test('a deep sigmoid network with small initial weights warns of vanishing gradients; ReLU with He initialisation does not', () => {
+  const data = spiral(128, 31);
+  const deep = (activation: 'sigmoid' | 'relu', init: 'normal' | 'heNormal') => {
+    const layers = [];
+    let inputs = 2;
+    for (let i = 0; i < 10; i++) {
+      layers.push(new Dense({ inputs, units: 16, activation, init: init === 'normal' ? { name: 'normal', std: 0.1 } : 'heNormal', seed: 32 + i }));
+      inputs = 16;
+    }
+    layers.push(new Dense({ inputs, units: 2, seed: 50 }));
+    return sequential(layers);
+  };
+  const warningsOf = (activation: 'sigmoid' | 'relu', init: 'normal' | 'heNormal') => {
+    const model = deep(activation, init);
+    const result = fit(model, data, { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters(), { lr: 0.01 }), epochs: 2, batchSize: 32 });
+    return result.history.flatMap((h) => h.warnings);
+  };
+  const sigmoidWarnings = warningsOf('sigmoid', 'normal');
+  assert.ok(sigmoidWarnings.some((w) => w.kind === 'vanishing' && /ReLU|He initialisation/.test(w.message)), JSON.stringify(sigmoidWarnings));
+  const reluWarnings = warningsOf('relu', 'heNormal');
+  assert.ok(!reluWarnings.some((w) => w.kind === 'vanishing'), JSON.stringify(reluWarnings));
+});
+
+test('a huge learning rate trips the non-finite guard, which names the layer and keeps finite weights', () => {
+  const data = sine(64);
+  const model = mlp({ sizes: [1, 16, 16, 1], activation: 'relu', outputActivation: 'identity', seed: 41 });
+  const result = fit(model, data, { loss: 'mse', optimizer: new SGD(model.parameters(), { lr: 1e6 }), epochs: 50, batchSize: 16 });
+  assert.equal(result.stoppedBy, 'nonFinite');
+  assert.match(result.problem!, /^non-finite (loss|gradient|weight) .*at epoch \d+, step \d+/);
+  assert.match(result.problem!, /layer \d \(Dense\(\d+→\d+, (relu|identity)\)\)|in \d\.(weight|bias)/, `names the layer: ${result.problem}`);
+  assert.match(result.problem!, /likely cause: the learning rate 1000000 is probably too large/);
+  for (const p of model.parameters()) for (const v of p.data) assert.ok(Number.isFinite(v), `${p.name} holds ${v}`);
+});
+
+test('termination by target loss and by callback; history records the learning rate', () => {
+  const data = sine(64);
+  const model = mlp({ sizes: [1, 16, 1], activation: 'tanh', outputActivation: 'identity', seed: 51 });
+  const result = fit(model, data, { loss: 'mse', optimizer: new Adam(model.parameters(), { lr: 0.02 }), epochs: 1000, batchSize: 16, targetLoss: 0.05, schedule: parseSchedule('exp:0.99') });
+  assert.equal(result.stoppedBy, 'targetLoss');
+  assert.ok(result.history.at(-1)!.loss <= 0.05);
+  assert.ok(Math.abs(result.history[1].lr - 0.02 * 0.99) < 1e-12, `lr of epoch 2: ${result.history[1].lr}`);
+  const stopped = fit(model, data, { loss: 'mse', optimizer: new SGD(model.parameters(), { lr: 0.01 }), epochs: 100, onBatchEnd: (info) => info.step === 3 && info.stop() });
+  assert.equal(stopped.stoppedBy, 'callback');
+  assert.equal(stopped.steps, 3);
+});
+
+test('fit validates its options and data, naming the bad value', () => {
+  const data = sine(8);
+  const model = mlp({ sizes: [1, 2, 1], seed: 1 });
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  const cases: [Partial<FitOptions>, RegExp][] = [
+    [{ loss: 'squared' as never }, /fit: loss: unknown loss "squared"; valid losses: mse, /],
+    [{ epochs: -1 }, /fit: epochs must be an integer >= 0, got -1/],
+    [{ batchSize: 0 }, /fit: batchSize must be an integer >= 1, got 0/],
+    [{ validationSplit: 1.5 }, /fit: validationSplit must be a finite number > 0 <= 1, got 1.5/],
+    [{ earlyStopping: { patience: 2, monitor: 'valLoss' } }, /fit: earlyStopping.monitor is valLoss but there is no validation data/],
+    [{ loss: 'softmaxCrossEntropy' }, /fit: training data: this loss takes integer class labels/],
+  ];
+  for (const [options, message] of cases) assert.throws(() => fit(model, data, { loss: 'mse', optimizer, ...options }), message);
+  const bad = { x: new Tensor(Float32Array.from([1, NaN]), [2, 1]), y: new Tensor(new Float32Array(2), [2, 1]) };
+  assert.throws(() => fit(model, bad, { loss: 'mse', optimizer }), /fit: training data: x\[1\]\[0\] is NaN; inputs must be finite/);
+});
