@@ -3,15 +3,19 @@
  * workload definitions). Prints one JSON line per measurement in the peers' format, with the
  * backend and thread count used; select the backend with BACKPROP_BACKEND=js|wasm|native.
  *
- * Workloads: gemm (gemm-256, gemm-1024, gemm-4096; --sizes=256,1024 to choose), gemm-shapes (the
- * products of one mlp-mnist step). The MLP workloads (mlp-mnist, mlp-tiny, mlp-wide,
- * predict-latency) need the layers and optimisers of src/nn and src/optim.
+ * Workloads: mlp-mnist, mlp-tiny, mlp-wide, gemm (gemm-256, gemm-1024, gemm-4096; --sizes=256,1024
+ * to choose), predict-latency, and gemm-shapes (the products of one mlp-mnist step). Default: all.
  */
 import { gemmShapesWorkload, gemmWorkload } from './gemm.js';
+import { mlpMnistWorkload, mlpTinyWorkload, mlpWideWorkload, predictLatencyWorkload } from './mlp.js';
 import { parseArguments } from './measure.js';
 
 const WORKLOADS: Record<string, (options: Map<string, string>) => void> = {
+  'mlp-mnist': () => mlpMnistWorkload(),
+  'mlp-tiny': () => mlpTinyWorkload(),
+  'mlp-wide': () => mlpWideWorkload(),
   gemm: (options) => gemmWorkload((options.get('sizes') ?? '256,1024,4096').split(',').map(Number)),
+  'predict-latency': () => predictLatencyWorkload(),
   'gemm-shapes': () => gemmShapesWorkload(),
 };
 
