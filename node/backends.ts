@@ -2,7 +2,7 @@
  * Backend selection in Node: loads the backends that need Node (the native addon) and picks one.
  * Order for "auto": native, then wasm, then js. `BACKPROP_BACKEND=js|wasm|native|auto` overrides.
  */
-import { backend, jsBackend, registerBackend, setBackend } from '../src/kernels/index.js';
+import { backend, createWasmBackend, jsBackend, registerBackend, setBackend } from '../src/kernels/index.js';
 import type { Backend } from '../src/kernels/index.js';
 import { createNativeBackend } from './native.js';
 
@@ -36,7 +36,7 @@ function tryLoad(family: BackendFamily, load: () => Backend): BackendAvailabilit
 export function nodeBackends(): readonly BackendAvailability[] {
   availability ??= [
     tryLoad('native', () => createNativeBackend()),
-    { family: 'wasm', backend: null, problem: 'the WebAssembly backend is not written yet' },
+    tryLoad('wasm', () => createWasmBackend()),
     { family: 'js', backend: jsBackend, problem: null },
   ];
   return availability;
