@@ -1,6 +1,6 @@
 /**
- * The native backend: float32 `gemm`, `biasActivation` and `unaryBackward` (identity, relu, tanh,
- * sigmoid) from the optional addon in native/ (built by `npm run build:native`, or during install
+ * The native backend: float32 `gemm`, `reduce` (sum), and `unary`, `biasActivation` and
+ * `unaryBackward` for identity, relu, tanh and sigmoid, from the optional addon in native/ (built by `npm run build:native`, or during install
  * when a C++ compiler is present); every other kernel, float64 and the activations the addon lacks
  * come from the TypeScript backend.
  */
@@ -13,6 +13,7 @@ import type { Backend, FloatArray, UnaryOp } from '../src/kernels/index.js';
 interface NativeAddon {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void;
   biasActivation(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, out: Float32Array, preActivation: Float32Array | null): void;
+  reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
   unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
   /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
   readonly simd: string;
@@ -51,6 +52,15 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
       } else {
         base.gemm(transA, transB, m, n, k, a, b, out, accumulate);
       }
+    },
+    unary(op, x, out, param) {
+      const code = ACTIVATION_CODES[op];
+      if (code !== undefined && x instanceof Float32Array && out instanceof Float32Array) addon.biasActivation(x, null, 1, x.length, code, out, null);
+      else base.unary(op, x, out, param);
+    },
+    reduce(op, x, outer, length, inner, out, accumulate) {
+      if (op === 'sum' && x instanceof Float32Array && out instanceof Float32Array) addon.reduceSum(x, outer, length, inner, out, accumulate);
+      else base.reduce(op, x, outer, length, inner, out, accumulate);
     },
     biasActivation(x, bias, rows, cols, op, param, out, preActivation) {
       const code = ACTIVATION_CODES[op];

@@ -69,3 +69,16 @@ void unaryBackwardF32(Activation op, const float* x, const float* y, const float
     case Activation::Identity: return unaryBackwardLoop<Activation::Identity>(x, y, gradOut, gradIn, count, accumulate);
   }
 }
+
+void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, float* out, bool accumulate) {
+  for (size_t o = 0; o < outer; o++) {
+    float* sums = out + o * inner;
+    if (!accumulate)
+      for (size_t i = 0; i < inner; i++) sums[i] = 0.0f;
+    const float* block = x + o * length * inner;
+    for (size_t j = 0; j < length; j++) {
+      const float* row = block + j * inner;
+      for (size_t i = 0; i < inner; i++) sums[i] += row[i];
+    }
+  }
+}

@@ -13,6 +13,12 @@ enum class Activation { Identity = 0, Relu = 1, Tanh = 2, Sigmoid = 3 };
 void biasActivationF32(const float* x, const float* bias, size_t rows, size_t cols, Activation op, float* out, float* preActivation);
 
 /**
+ * Sums the middle axis of x viewed as [outer, length, inner]: out[o·inner + i] (+)= Σ_j
+ * x[(o·length + j)·inner + i]; the bias gradient of a dense layer is the case outer = 1.
+ */
+void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, float* out, bool accumulate);
+
+/**
  * gradIn[i] (+)= gradOut[i] · f′(x[i]) over `count` elements, with f′ from x (relu) or from y = f(x)
  * (tanh′ = 1 − y², σ′ = y(1 − y)); relu′(0) = 0.
  */

@@ -141,6 +141,20 @@ napi_value UnaryBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** reduceSum(x, outer, length, inner, out, accumulate). */
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  try {
+    Arguments args(env, info, "reduce");
+    const size_t outer = args.dimension(1, "outer"), length = args.dimension(2, "length"), inner = args.dimension(3, "inner");
+    const float* x = args.floats(0, "x", outer * length * inner);
+    float* out = args.floats(4, "out", outer * inner);
+    const bool accumulate = args.boolean(5, "accumulate");
+    reduceSumF32(x, outer, length, inner, out, accumulate);
+  } catch (const ArgumentError&) {
+  }
+  return nullptr;
+}
+
 napi_value String(napi_env env, const char* text) {
   napi_value value;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value);
@@ -159,6 +173,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor properties[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unaryBackward", nullptr, UnaryBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"simd", nullptr, nullptr, nullptr, nullptr, String(env, simdLevelName(detectSimdLevel())), napi_enumerable, nullptr},
       {"threads", nullptr, nullptr, nullptr, nullptr, Int(env, poolThreadCount()), napi_enumerable, nullptr},

@@ -1,6 +1,7 @@
 /**
- * The kernel conformance suite: runs a backend's float32 kernels on seeded random inputs and
- * compares them with the TypeScript backend computing in float64. Returns a list of failures (empty
+ * The kernel conformance suite: runs a backend's float32 kernels (gemm, unary, biasActivation,
+ * unaryBackward, reduce) on seeded random inputs and compares them with the TypeScript backend
+ * computing in float64. Returns a list of failures (empty
  * when the backend agrees), so the same checks serve the in-process test and the child processes
  * that exercise each SIMD path of the native addon.
  */
@@ -126,6 +127,52 @@ export function checkUnaryBackward(b: Backend, rng: Rng): string[] {
   return failures;
 }
 
+/** unary for the common activations (plus one taken from the TypeScript backend), in place and not. */
+export function checkUnary(b: Backend, rng: Rng): string[] {
+  const failures: string[] = [];
+  for (const count of [1, 17, 1000])
+    for (const op of ACTIVATIONS)
+      for (const inPlace of [false, true]) {
+        const x = activationInputs(rng, count);
+        const expected = new Float64Array(count);
+        jsBackend.unary(op, Float64Array.from(x), expected, 0.01);
+        const out = inPlace ? x : new Float32Array(count);
+        b.unary(op, x, out, 0.01);
+        for (let i = 0; i < count; i++) {
+          if (!close(out[i], expected[i])) {
+            failures.push(`${b.name} unary ${op} n=${count} inPlace=${inPlace}: out[${i}] = ${out[i]}, expected ${expected[i]}`);
+            break;
+          }
+        }
+      }
+  return failures;
+}
+
+/** reduce over the middle axis of [outer, length, inner], sum with and without accumulate, and max. */
+export function checkReduce(b: Backend, rng: Rng): string[] {
+  const failures: string[] = [];
+  for (const [outer, length, inner] of [[1, 1, 1], [1, 128, 256], [3, 17, 5], [4, 33, 1], [2, 0, 3]] as const)
+    for (const [op, accumulate] of [['sum', false], ['sum', true], ['max', false]] as const) {
+      if (op === 'max' && length === 0) continue;
+      const x = randomF32(rng, outer * length * inner);
+      const initial = randomF32(rng, outer * inner);
+      const out = initial.slice();
+      b.reduce(op, x, outer, length, inner, out, accumulate);
+      const expected = Float64Array.from(initial);
+      jsBackend.reduce(op, Float64Array.from(x), outer, length, inner, expected, accumulate);
+      const absolute = new Float64Array(outer * inner);
+      jsBackend.reduce('sum', Float64Array.from(x, Math.abs), outer, length, inner, absolute, false);
+      for (let i = 0; i < outer * inner; i++) {
+        const bound = (length + 2) * F32_EPS * (absolute[i] + Math.abs(initial[i])) + 1e-30;
+        if (!(Math.abs(out[i] - expected[i]) <= bound)) {
+          failures.push(`${b.name} reduce ${op} [${outer},${length},${inner}] accumulate=${accumulate}: out[${i}] = ${out[i]}, expected ${expected[i]}`);
+          break;
+        }
+      }
+    }
+  return failures;
+}
+
 /** Float64 calls must give exactly the TypeScript backend's results (gradient checks rely on it). */
 export function checkFloat64Exact(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
@@ -149,5 +196,5 @@ export function checkFloat64Exact(b: Backend, rng: Rng): string[] {
 /** Every check above, on fresh seeded inputs. */
 export function checkBackend(b: Backend, seed = 1234): string[] {
   const rng = new Rng(seed);
-  return [...checkGemm(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkFloat64Exact(b, rng)];
+  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
 }
