@@ -13,7 +13,7 @@ namespace {
 
 struct Kernel {
   static constexpr int MR = 6, NR = 16;
-  static constexpr int KC = 256, MC = 96, NC = 2048;
+  static constexpr int KC = 256, MC = 96, NC = 1024;
 
   static constexpr bool kHasTransposePack = false;
   static void packTransposed(const float*, size_t, int, int, float*, int) {}

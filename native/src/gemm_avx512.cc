@@ -13,12 +13,8 @@ namespace {
 
 struct Kernel {
   static constexpr int MR = 12, NR = 32;
-#ifndef TUNE_KC
-#define TUNE_KC 256
-#define TUNE_MC 144
-#define TUNE_NC 2048
-#endif
-  static constexpr int KC = TUNE_KC, MC = TUNE_MC, NC = TUNE_NC;
+  // Measured on a 2-core AVX-512 Xeon (48 KiB L1, 2 MiB L2): NC = 2048 lost 10% at n = 4096.
+  static constexpr int KC = 256, MC = 144, NC = 1024;
 
   static constexpr bool kHasTransposePack = true;
 
