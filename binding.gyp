@@ -5,6 +5,7 @@
       "sources": [
         "native/src/addon.cc",
         "native/src/activation.cc",
+        "native/src/activation_avx512.cc",
         "native/src/cpu.cc",
         "native/src/gemm.cc",
         "native/src/gemm_avx512.cc",
@@ -19,7 +20,7 @@
       "defines": ["NAPI_VERSION=8"],
       "conditions": [
         ["target_arch not in 'x64 ia32'", {
-          "sources!": ["native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc", "native/src/gemm_few_rows_avx512.cc"],
+          "sources!": ["native/src/activation_avx512.cc", "native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc", "native/src/gemm_few_rows_avx512.cc"],
           "defines": ["BACKPROP_SCALAR_ONLY"]
         }]
       ]

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "cpu.h"
+
 namespace {
 
 /** σ(z) = 1 / (1 + e^(−z)), written so that neither branch overflows. */
@@ -53,6 +55,15 @@ void unaryBackwardLoop(const float* x, const float* y, const float* gradOut, flo
 }  // namespace
 
 void biasActivationF32(const float* x, const float* bias, size_t rows, size_t cols, Activation op, float* out, float* preActivation) {
+#ifndef BACKPROP_SCALAR_ONLY
+  static const bool hasAvx512 = detectSimdLevel() == SimdLevel::Avx512;
+  if (hasAvx512 && (op == Activation::Tanh || op == Activation::Sigmoid)) {
+    biasActivationLoop<Activation::Identity>(x, bias, rows, cols, out, preActivation);
+    if (op == Activation::Tanh) tanhInPlaceAvx512(out, rows * cols);
+    else sigmoidInPlaceAvx512(out, rows * cols);
+    return;
+  }
+#endif
   switch (op) {
     case Activation::Relu: return biasActivationLoop<Activation::Relu>(x, bias, rows, cols, out, preActivation);
     case Activation::Tanh: return biasActivationLoop<Activation::Tanh>(x, bias, rows, cols, out, preActivation);

@@ -23,3 +23,7 @@ void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, flo
  * (tanh′ = 1 − y², σ′ = y(1 − y)); relu′(0) = 0.
  */
 void unaryBackwardF32(Activation op, const float* x, const float* y, const float* gradOut, float* gradIn, size_t count, bool accumulate);
+
+/** values[i] = tanh(values[i]) / σ(values[i]) with AVX-512; only for CPUs that have it (see cpu.h). */
+void tanhInPlaceAvx512(float* values, size_t count);
+void sigmoidInPlaceAvx512(float* values, size_t count);
