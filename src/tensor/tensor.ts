@@ -42,7 +42,8 @@ export class Tensor {
     const size = shapeSize(shape);
     if (data.length !== size) throw new ShapeError(`Tensor: data length ${data.length} does not match shape ${formatShape(shape)} (size ${size})`);
     this.data = data;
-    this.shape = Object.freeze(shape.slice());
+    // Shapes are never mutated by the library; a copy keeps callers' arrays from aliasing ours.
+    this.shape = shape.slice();
     this.requiresGrad = requiresGrad;
   }
 
@@ -130,7 +131,7 @@ export function installBackward(fn: (root: Tensor, gradient?: Tensor) => void): 
 
 export function shapeSize(shape: readonly number[]): number {
   let size = 1;
-  for (const d of shape) size *= d;
+  for (let i = 0; i < shape.length; i++) size *= shape[i];
   return size;
 }
 

@@ -2,7 +2,7 @@ import { noGrad } from '../autograd/index.js';
 import type { FloatArray } from '../kernels/index.js';
 import { Dense, recordActivations } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
-import { add, argmax, gatherRows } from '../ops/index.js';
+import { add, gatherRows } from '../ops/index.js';
 import { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from '../optim/index.js';
 import type { OptimizerStateDict, ScheduleStateDict } from '../optim/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
@@ -194,6 +194,7 @@ export class Trainer {
       if (options.shuffle ?? true) this.shuffleRng.shuffle(order);
       let lossSum = 0;
       let seen = 0;
+      let correct = 0;
       let health: LayerHealth[] | null = null;
       for (let b = 0; b < batches; b++) {
         const batch = b === batches - 1 ? lastBatch : fullBatch;
@@ -256,13 +257,16 @@ export class Trainer {
         }
         lossSum += lossValue * batch.size;
         seen += batch.size;
+        correct += this.countCorrect(output, batch.y);
         options.onBatchEnd?.({ epoch: epochNumber, step: this.step, batch: b, batches, loss: lossValue, lr: options.optimizer.lr, stop: () => (this.stopRequested = 'callback') });
         if (options.timeLimitMs !== undefined && this.now() - started >= options.timeLimitMs) this.stopRequested ??= 'timeLimit';
         if (this.stopRequested) break;
         yield;
       }
       this.epoch++;
-      const record = this.finishEpoch(epochNumber, seen > 0 ? lossSum / seen : NaN, health, epochStart);
+      const trainMetrics: Record<string, number> = {};
+      if (this.measuresAccuracy()) trainMetrics.accuracy = correct / (this.train.y instanceof Tensor ? (seen * this.train.y.size) / n : seen);
+      const record = this.finishEpoch(epochNumber, seen > 0 ? lossSum / seen : NaN, trainMetrics, health, epochStart);
       this.elapsedMs = this.now() - started;
       options.onEpochEnd?.({ record, history: this.history, stop: () => (this.stopRequested = 'callback') });
       if (this.stopRequested) {
@@ -326,15 +330,14 @@ export class Trainer {
     }
   }
 
-  private finishEpoch(epochNumber: number, trainLoss: number, health: LayerHealth[] | null, epochStart: number): EpochRecord {
+  private finishEpoch(epochNumber: number, trainLoss: number, trainMetrics: Record<string, number>, health: LayerHealth[] | null, epochStart: number): EpochRecord {
     const { options } = this;
-    const trainEval = this.evaluate(this.train);
     const valEval = this.validation ? this.evaluate(this.validation) : null;
     const record: EpochRecord = {
       epoch: epochNumber,
       loss: trainLoss,
       valLoss: valEval?.loss ?? null,
-      metrics: trainEval.metrics,
+      metrics: trainMetrics,
       valMetrics: valEval?.metrics ?? null,
       lr: options.optimizer.lr,
       timeMs: 0,
@@ -388,20 +391,35 @@ export class Trainer {
         const y = data.y instanceof Tensor ? gatherRows(data.y, indices) : data.y.subarray(start, end);
         const output = model.forward(x);
         lossSum += this.loss.fn(output, y).item() * (end - start);
-        if (y instanceof Int32Array) {
-          const predicted = argmax(output);
-          for (let i = 0; i < predicted.length; i++) if (predicted[i] === y[i]) correct++;
-        } else if (this.loss.name === 'binaryCrossEntropy' || this.loss.name === 'binaryCrossEntropyWithLogits') {
-          const threshold = this.loss.name === 'binaryCrossEntropy' ? 0.5 : 0;
-          for (let i = 0; i < output.size; i++) if ((output.data[i] > threshold ? 1 : 0) === y.data[i]) correct++;
-        }
+        correct += this.countCorrect(output, y);
       }
     });
     model.train(wasTraining);
     const metrics: Record<string, number> = {};
-    if (data.y instanceof Int32Array) metrics.accuracy = correct / rows;
-    else if (this.loss.name === 'binaryCrossEntropy' || this.loss.name === 'binaryCrossEntropyWithLogits') metrics.accuracy = correct / data.y.size;
+    if (this.measuresAccuracy()) metrics.accuracy = correct / (data.y instanceof Tensor ? data.y.size : rows);
     return { loss: lossSum / rows, metrics };
+  }
+
+  /** Accuracy is measured for class labels and for binary cross-entropy targets. */
+  private measuresAccuracy(): boolean {
+    return this.train.y instanceof Int32Array || this.loss.name === 'binaryCrossEntropy' || this.loss.name === 'binaryCrossEntropyWithLogits';
+  }
+
+  /** Correct predictions in a batch: argmax for labels; p > 0.5 (or logit > 0) against 0/1 targets. */
+  private countCorrect(output: Tensor, y: Targets): number {
+    let correct = 0;
+    if (y instanceof Int32Array) {
+      const classes = output.shape[1];
+      for (let r = 0; r < y.length; r++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (output.data[r * classes + c] > output.data[r * classes + best]) best = c;
+        if (best === y[r]) correct++;
+      }
+    } else if (this.loss.name === 'binaryCrossEntropy' || this.loss.name === 'binaryCrossEntropyWithLogits') {
+      const threshold = this.loss.name === 'binaryCrossEntropy' ? 0.5 : 0;
+      for (let i = 0; i < output.size; i++) if ((output.data[i] > threshold ? 1 : 0) === y.data[i]) correct++;
+    }
+    return correct;
   }
 
   /** The state to resume from after the last completed epoch. */

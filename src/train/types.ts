@@ -88,7 +88,10 @@ export interface EpochRecord {
   /** Mean of the data loss over the epoch's samples (penalties not included). */
   loss: number;
   valLoss: number | null;
-  /** Training-set metrics measured in evaluation mode after the epoch (accuracy for classification). */
+  /**
+   * Training-set metrics accumulated over the epoch's batches as the model changed, in training
+   * mode (accuracy for classification), as Keras reports them; no extra pass over the data.
+   */
   metrics: Record<string, number>;
   valMetrics: Record<string, number> | null;
   /** Learning rate used during the epoch (the first group's, at its last step). */

@@ -132,6 +132,15 @@ export function unaryBackwardJs(op: UnaryOp, x: FloatArray, y: FloatArray, gradO
     case 'relu':
       for (let i = 0; i < n; i++) if (x[i] > 0) gradIn[i] += gradOut[i];
       return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) { const v = y[i]; gradIn[i] += gradOut[i] * (1 - v * v); }
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) { const v = y[i]; gradIn[i] += gradOut[i] * v * (1 - v); }
+      return;
+    case 'mulScalar':
+      for (let i = 0; i < n; i++) gradIn[i] += gradOut[i] * param;
+      return;
     case 'identity':
       for (let i = 0; i < n; i++) gradIn[i] += gradOut[i];
       return;

@@ -12,8 +12,8 @@ export function gemmJs(transA: boolean, transB: boolean, m: number, n: number, k
   if (!accumulate) out.fill(0, 0, m * n);
   if (m === 0 || n === 0 || k === 0) return;
   if (!transB) {
-    if (!transA) gemmNN(m, n, k, a, b, out);
-    else gemmTN(m, n, k, a, b, out);
+    if (!transA) gemmTimesB(m, n, k, a, k, 1, b, out);
+    else gemmTimesB(m, n, k, a, 1, m, b, out);
   } else if (!transA) {
     gemmNT(m, n, k, a, b, out);
   } else {
@@ -21,15 +21,21 @@ export function gemmJs(transA: boolean, transB: boolean, m: number, n: number, k
   }
 }
 
-/** C[m,n] += A[m,k]·B[k,n]. */
-function gemmNN(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray): void {
+/**
+ * C[m,n] += op(A)·B with B [k,n] row-major and op(A)[i,p] = a[i·rowStride + p·colStride]: A [m,k]
+ * has strides (k, 1), Aᵀ stored [k,m] has strides (1, m). The innermost loop runs along a row of B
+ * and of C (contiguous) for four rows of C at a time.
+ */
+function gemmTimesB(m: number, n: number, k: number, a: FloatArray, rowStride: number, colStride: number, b: FloatArray, c: FloatArray): void {
   for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
     const p1 = Math.min(k, p0 + K_BLOCK);
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+      const r0 = i * rowStride, r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride;
       for (let p = p0; p < p1; p++) {
-        const a0 = a[i * k + p], a1 = a[(i + 1) * k + p], a2 = a[(i + 2) * k + p], a3 = a[(i + 3) * k + p];
+        const offset = p * colStride;
+        const a0 = a[r0 + offset], a1 = a[r1 + offset], a2 = a[r2 + offset], a3 = a[r3 + offset];
         const bRow = p * n;
         for (let j = 0; j < n; j++) {
           const bv = b[bRow + j];
@@ -43,39 +49,7 @@ function gemmNN(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c
     for (; i < m; i++) {
       const c0 = i * n;
       for (let p = p0; p < p1; p++) {
-        const a0 = a[i * k + p];
-        if (a0 === 0) continue;
-        const bRow = p * n;
-        for (let j = 0; j < n; j++) c[c0 + j] += a0 * b[bRow + j];
-      }
-    }
-  }
-}
-
-/** C[m,n] += Aᵀ·B with A stored [k,m], B [k,n]. */
-function gemmTN(m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray): void {
-  for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
-    const p1 = Math.min(k, p0 + K_BLOCK);
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-      for (let p = p0; p < p1; p++) {
-        const aRow = p * m + i;
-        const a0 = a[aRow], a1 = a[aRow + 1], a2 = a[aRow + 2], a3 = a[aRow + 3];
-        const bRow = p * n;
-        for (let j = 0; j < n; j++) {
-          const bv = b[bRow + j];
-          c[c0 + j] += a0 * bv;
-          c[c1 + j] += a1 * bv;
-          c[c2 + j] += a2 * bv;
-          c[c3 + j] += a3 * bv;
-        }
-      }
-    }
-    for (; i < m; i++) {
-      const c0 = i * n;
-      for (let p = p0; p < p1; p++) {
-        const a0 = a[p * m + i];
+        const a0 = a[i * rowStride + p * colStride];
         if (a0 === 0) continue;
         const bRow = p * n;
         for (let j = 0; j < n; j++) c[c0 + j] += a0 * b[bRow + j];

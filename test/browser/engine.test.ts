@@ -1,0 +1,75 @@
+/**
+ * The engine runs unchanged in a browser: src/ is bundled as it is (esbuild, ESM) and loaded
+ * into headless Chromium, which trains XOR with fitAsync and runs a float64 gradient check.
+ * Needs Debian's chromium (.ci/run installs it); without it the test is skipped, saying why.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const chromium = '/usr/bin/chromium';
+
+test('the engine trains a network inside headless Chromium', { skip: existsSync(chromium) ? false : `${chromium} is not installed (apt-get install chromium)`, timeout: 120_000 }, async () => {
+  const { build } = await import('esbuild');
+  const { chromium: launcher } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-browser-'));
+  try {
+    await build({ entryPoints: [join(root, 'dist/src/index.js')], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'backprop.js'), logLevel: 'error' });
+    const page = `<!doctype html><meta charset="utf-8"><script type="module">
+      import * as bp from './backprop.js';
+      const x = bp.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+      const y = Int32Array.from([0, 1, 1, 0]);
+      const model = bp.mlp({ sizes: [2, 8, 2], activation: 'tanh', seed: 1 });
+      const result = await bp.fitAsync(model, { x, y }, { loss: 'softmaxCrossEntropy', optimizer: new bp.Adam(model.parameters(), { lr: 0.05 }), epochs: 300, batchSize: 4, seed: 1 });
+      const w = bp.tensor([[0.5, -1.5], [2, 0.25]], { dtype: 'float64', requiresGrad: true });
+      const check = bp.gradcheck((v) => bp.sum(bp.gelu(bp.matmul(v, v))), [w]);
+      window.result = { loss: result.history.at(-1).loss, accuracy: result.history.at(-1).metrics.accuracy, gradcheck: check.passed, weights: Array.from(model.parameters()[0].data) };
+    </script>`;
+    const server = createServer((request, response) => {
+      if (request.url === '/') {
+        response.setHeader('content-type', 'text/html');
+        response.end(page);
+      } else if (request.url === '/backprop.js') {
+        response.setHeader('content-type', 'text/javascript');
+        response.end(readFileSync(join(dir, 'backprop.js')));
+      } else {
+        response.statusCode = 404;
+        response.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const browser = await launcher.launch({
+      executablePath: chromium,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const tab = await browser.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (error) => errors.push(error.message));
+      await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      // The page functions run in the browser, where `globalThis` is the window.
+      await tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
+      const result = await tab.evaluate(() => (globalThis as unknown as { result: { loss: number; accuracy: number; gradcheck: boolean; weights: number[] } }).result);
+      assert.deepEqual(errors, []);
+      assert.ok(result.loss < 0.05, `browser XOR loss ${result.loss}`);
+      assert.equal(result.accuracy, 1);
+      assert.equal(result.gradcheck, true);
+      // The same seed gives the same weights in the browser as in Node.
+      const bp = await import('../../src/index.js');
+      const model = bp.mlp({ sizes: [2, 8, 2], activation: 'tanh', seed: 1 });
+      bp.fit(model, { x: bp.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y: Int32Array.from([0, 1, 1, 0]) }, { loss: 'softmaxCrossEntropy', optimizer: new bp.Adam(model.parameters(), { lr: 0.05 }), epochs: 300, batchSize: 4, seed: 1 });
+      assert.deepEqual(result.weights, Array.from(model.parameters()[0].data));
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
