@@ -4,7 +4,8 @@
  * (forward A·Wᵀ, backward δᵀ·A and δ·W), to see the transposed cases the backward pass needs.
  */
 import { backend } from '../node/index.js';
-import { emit, nowSeconds, uniformFloat32 } from './measure.js';
+import { emit, nowSeconds } from './measure.js';
+import { uniformFloat32 } from './workloads.js';
 
 /** GFLOP/s of each of `reps` timed calls after `warmup` untimed ones. */
 function timeGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, warmup: number, reps: number): number[] {

@@ -1,6 +1,6 @@
 /**
- * Timing, statistics, synthetic data and JSON-line output for `npm run bench`, with the same
- * definitions as the peer benchmarks in ../shared/bench/common.js so the lines compare directly.
+ * Timing, statistics and JSON-line output for `npm run bench` in Node, with the same definitions
+ * as the peer benchmarks in ../shared/bench/common.js so the lines compare directly.
  */
 
 /** Seconds from a monotonic clock. */
@@ -23,28 +23,15 @@ export function roundSignificant(x: number, digits = 4): number {
   return Math.round(x * scale) / scale;
 }
 
-/** mulberry32, the peers' generator: uniform values in [0, 1). */
-export function uniformFloat32(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    values[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return values;
-}
-
 /**
  * Prints one JSON line: { library, workload, metric, unit, median, min, max, runs, ...extra }, the
- * peers' format; `values` are the per-run values of the primary metric.
+ * peers' format; `values` are the per-run values of the primary metric. `library` is "backprop"
+ * except for a peer measured by backprop's own runner (tfjs in Chromium).
  */
-export function emit(workload: string, metric: string, unit: string, values: readonly number[], extra: Record<string, unknown>): void {
+export function emit(workload: string, metric: string, unit: string, values: readonly number[], extra: Record<string, unknown>, library = 'backprop'): void {
   const { median, min, max } = summarize(values);
   const line: Record<string, unknown> = {
-    library: 'backprop',
+    library,
     workload,
     metric,
     unit,

@@ -4,24 +4,30 @@
  * backend and thread count used; select the backend with BACKPROP_BACKEND=js|wasm|native.
  *
  * Workloads: mlp-mnist, mlp-tiny, mlp-wide, gemm (gemm-256, gemm-1024, gemm-4096; --sizes=256,1024
- * to choose), predict-latency, and gemm-shapes (the products of one mlp-mnist step). Default: all.
+ * to choose), predict-latency (default: these five); gemm-shapes (the products of one mlp-mnist
+ * step); mlp-mnist-chromium (the wasm backend in headless Chromium beside tfjs-wasm there, see
+ * browser.ts; --runs=N).
  */
 import { gemmShapesWorkload, gemmWorkload } from './gemm.js';
+import { chromiumMnistWorkload } from './browser.js';
 import { mlpMnistWorkload, mlpTinyWorkload, mlpWideWorkload, predictLatencyWorkload } from './mlp.js';
 import { parseArguments } from './measure.js';
 
-const WORKLOADS: Record<string, (options: Map<string, string>) => void> = {
+const WORKLOADS: Record<string, (options: Map<string, string>) => void | Promise<void>> = {
   'mlp-mnist': () => mlpMnistWorkload(),
   'mlp-tiny': () => mlpTinyWorkload(),
   'mlp-wide': () => mlpWideWorkload(),
   gemm: (options) => gemmWorkload((options.get('sizes') ?? '256,1024,4096').split(',').map(Number)),
   'predict-latency': () => predictLatencyWorkload(),
   'gemm-shapes': () => gemmShapesWorkload(),
+  'mlp-mnist-chromium': (options) => chromiumMnistWorkload(options),
 };
+/** Run by --workload=all: the five workloads of ../shared/bench. */
+const DEFAULT_WORKLOADS = ['mlp-mnist', 'mlp-tiny', 'mlp-wide', 'gemm', 'predict-latency'];
 
 const options = parseArguments(process.argv.slice(2));
 const requested = options.get('workload') ?? 'all';
-const names = requested === 'all' ? Object.keys(WORKLOADS) : requested.split(',');
+const names = requested === 'all' ? DEFAULT_WORKLOADS : requested.split(',');
 for (const name of names) {
   const run = WORKLOADS[name];
   if (!run) {
@@ -29,5 +35,5 @@ for (const name of names) {
     process.exitCode = 2;
     continue;
   }
-  run(options);
+  await run(options);
 }
