@@ -1,6 +1,8 @@
 // Assembles the WebAssembly kernels (src/kernels/wasm/*.wat) with the npm package wabt and writes
 // each binary as base64 into src/kernels/wasm/<name>-binary.generated.ts, so the engine loads it in
-// Node and in browsers without a file or a fetch. Runs before tsc in `npm run build`. When wabt is
+// Node and in browsers without a file or a fetch. gemm.wat is assembled twice: as written (SIMD
+// mul + add) and as gemm-relaxed, with each multiply-add turned into relaxed SIMD's fused
+// f32x4.relaxed_madd, which the backend uses where the runtime validates it (Chrome 114+). Runs before tsc in `npm run build`. When wabt is
 // missing (an install without dev dependencies) it writes an empty binary and the wasm backend
 // reports itself unavailable.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -22,15 +24,28 @@ try {
   console.log('backprop: wasm kernels not assembled (the dev dependency wabt is not installed); the wasm backend will be unavailable');
 }
 
-for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wat'))) {
-  const name = file.slice(0, -4);
-  if (!wabt) {
-    output(name, '', 'not assembled: wabt missing');
-    continue;
-  }
-  const module = wabt.parseWat(file, readFileSync(join(wasmDir, file), 'utf8'), { simd: true });
+/** acc ← acc + x·b written as add-of-mul, the pattern of gemm.wat's kernel. */
+const MULTIPLY_ADD = /\(f32x4\.add \(local\.get (\$\w+)\) \(f32x4\.mul \(local\.get (\$\w+)\) \(local\.get (\$\w+)\)\)\)/g;
+
+/** The same module with every multiply-add fused (relaxed SIMD); throws when the kernel's pattern is gone. */
+function relaxedVariant(text) {
+  const count = text.match(MULTIPLY_ADD)?.length ?? 0;
+  if (count === 0) throw new Error('build-wasm: gemm.wat has no f32x4.add/f32x4.mul pair to fuse');
+  return text.replace(MULTIPLY_ADD, '(f32x4.relaxed_madd (local.get $2) (local.get $3) (local.get $1))');
+}
+
+function assemble(name, text, features) {
+  if (!wabt) return output(name, '', 'not assembled: wabt missing');
+  const module = wabt.parseWat(`${name}.wat`, text, features);
   module.validate();
   const { buffer } = module.toBinary({});
   module.destroy();
   output(name, Buffer.from(buffer).toString('base64'), `${buffer.length} bytes`);
+}
+
+for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wat'))) {
+  const name = file.slice(0, -4);
+  const text = readFileSync(join(wasmDir, file), 'utf8');
+  assemble(name, text, { simd: true });
+  if (name === 'gemm') assemble('gemm-relaxed', relaxedVariant(text), { simd: true, relaxed_simd: true });
 }

@@ -1,5 +1,6 @@
 import type { FloatArray } from '../backend.js';
 import { GEMM_WASM_BASE64 } from './gemm-binary.generated.js';
+import { GEMM_RELAXED_WASM_BASE64 } from './gemm-relaxed-binary.generated.js';
 import type { WasmMemory, WasmRuntime } from './runtime.js';
 
 /** Micro-tile of gemm.wat (rows × columns of C per call of its inner kernel). */
@@ -23,9 +24,16 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/** The bytes of gemm.wat, or null when the build could not assemble it. */
-export function gemmModuleBytes(): Uint8Array | null {
-  return GEMM_WASM_BASE64 ? decodeBase64(GEMM_WASM_BASE64) : null;
+/**
+ * The bytes of gemm.wat for this runtime: the relaxed-SIMD build (fused multiply-add) when the
+ * runtime accepts it, else the plain SIMD one; null when the build could not assemble them.
+ */
+export function gemmModuleBytes(runtime: WasmRuntime): { bytes: Uint8Array; fused: boolean } | null {
+  if (GEMM_RELAXED_WASM_BASE64) {
+    const relaxed = decodeBase64(GEMM_RELAXED_WASM_BASE64);
+    if (runtime.validate(relaxed)) return { bytes: relaxed, fused: true };
+  }
+  return GEMM_WASM_BASE64 ? { bytes: decodeBase64(GEMM_WASM_BASE64), fused: false } : null;
 }
 
 /**
