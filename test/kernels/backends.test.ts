@@ -15,17 +15,25 @@ for (const { backend: b } of available) {
 }
 
 const native = nodeBackends().find((entry) => entry.family === 'native')?.backend ?? null;
+const CHILD = fileURLToPath(new URL('./backend-check-child.js', import.meta.url));
 
 test('native: each SIMD path and thread count agrees with the reference (child processes)', { skip: native ? false : 'native addon not built' }, () => {
-  const child = fileURLToPath(new URL('./native-paths-child.js', import.meta.url));
   for (const simd of ['scalar', 'avx2', 'avx512'])
     for (const threads of ['1', '2']) {
-      const run = spawnSync(process.execPath, [child], {
-        env: { ...process.env, BACKPROP_KERNEL_CHECK_CHILD: '1', BACKPROP_NATIVE_SIMD: simd, BACKPROP_NATIVE_THREADS: threads },
+      const run = spawnSync(process.execPath, [CHILD], {
+        env: { ...process.env, BACKPROP_KERNEL_CHECK_CHILD: 'native', BACKPROP_NATIVE_SIMD: simd, BACKPROP_NATIVE_THREADS: threads },
         encoding: 'utf8',
       });
       assert.equal(run.status, 0, `BACKPROP_NATIVE_SIMD=${simd} BACKPROP_NATIVE_THREADS=${threads}: ${run.stdout}${run.stderr}`);
     }
+});
+
+const wasmAvailable = nodeBackends().some((entry) => entry.family === 'wasm' && entry.backend !== null);
+
+test('wasm: the relaxed-SIMD build (fused multiply-add) agrees with the reference (child process)', { skip: wasmAvailable ? false : 'wasm backend not built' }, () => {
+  const run = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', CHILD], { env: { ...process.env, BACKPROP_KERNEL_CHECK_CHILD: 'wasm' }, encoding: 'utf8' });
+  assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+  assert.match(run.stdout, /^wasm-relaxed$/m, 'node --experimental-wasm-relaxed-simd should select the relaxed build');
 });
 
 test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {
