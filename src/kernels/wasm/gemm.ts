@@ -1,4 +1,3 @@
-import type { FloatArray } from '../backend.js';
 import { GEMM_WASM_BASE64 } from './gemm-binary.generated.js';
 import { GEMM_RELAXED_WASM_BASE64 } from './gemm-relaxed-binary.generated.js';
 import type { WasmMemory, WasmRuntime } from './runtime.js';
@@ -6,15 +5,21 @@ import type { WasmMemory, WasmRuntime } from './runtime.js';
 /** Micro-tile of gemm.wat (rows × columns of C per call of its inner kernel). */
 const MR = 4;
 const NR = 8;
-/** Block sizes: a KC × NR panel of B stays in L1 while MC × KC of A comes from L2; NC columns per B block. */
+/** Block sizes: KC deep, MC rows of A and NC columns of B per call of gemmTiles, so they stay in cache. */
 const KC = 256;
 const MC = 64;
-const NC = 1024;
+const NC = 512;
+/** Floats of slack after each operand: tiles at the edges read up to a tile past the last row or column. */
+const SLACK = 16;
 
 interface GemmExports {
   memory: WasmMemory;
-  /** Every MR×NR tile of a packed block (see gemm.wat); pointers and ldc in bytes. */
-  gemmBlock(mPanels: number, nPanels: number, kc: number, a: number, b: number, c: number, ldc: number, accumulate: number): void;
+  /** Every MR×NR tile of a block (see gemm.wat), B packed by packB; pointers and strides in bytes. */
+  gemmTiles(mTiles: number, nTiles: number, kc: number, a: number, rsa: number, csa: number, b: number, c: number, ldc: number, accumulate: number): void;
+  /** Packs kc rows × nTiles·NR columns of a row-major matrix into NR-column panels. */
+  packB(src: number, ldb: number, kc: number, nTiles: number, dst: number): void;
+  /** dst[j·rows + i] = src[i·cols + j]; pointers in bytes. */
+  transpose(src: number, rows: number, cols: number, dst: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -37,9 +42,10 @@ export function gemmModuleBytes(runtime: WasmRuntime): { bytes: Uint8Array; fuse
 }
 
 /**
- * Float32 C = op(A)·op(B) (+ C) in WebAssembly SIMD, single-threaded. The operands are packed into
- * the module's memory here (which serves every transpose case, the copy doubling as the packing),
- * C is kept there padded to whole tiles, and gemm.wat's kernel runs on each packed block.
+ * Float32 C = op(A)·op(B) (+ C) in WebAssembly SIMD, single-threaded. A and B are copied into the
+ * module's memory as they are (B transposed there when stored [n,k]), C is kept there padded to
+ * whole tiles; gemm.wat packs each block of B into column panels and its kernel reads A with
+ * strides, so every transpose case runs without element-by-element work in JavaScript.
  */
 export class WasmGemm {
   private readonly exports: GemmExports;
@@ -67,64 +73,35 @@ export class WasmGemm {
     }
     const mPadded = Math.ceil(m / MR) * MR;
     const nPadded = Math.ceil(n / NR) * NR;
-    const depthMax = Math.min(KC, k);
+    // Layout (floats): A, B as [k,n], B as stored when it must be transposed, a packed block of B, C.
     const aStart = 0;
-    const bStart = aStart + Math.min(MC, mPadded) * depthMax;
-    const cStart = bStart + Math.min(NC, nPadded) * depthMax;
+    const bStart = aStart + mPadded * k + SLACK;
+    const storedBStart = bStart + k * nPadded + SLACK;
+    const packedStart = storedBStart + (transB ? k * n + SLACK : 0);
+    const cStart = packedStart + Math.min(KC, k) * Math.min(NC, nPadded);
     const heap = this.reserve(cStart + mPadded * nPadded);
+    heap.set(a.subarray(0, m * k), aStart);
+    if (transB) {
+      heap.set(b.subarray(0, n * k), storedBStart);
+      this.exports.transpose(storedBStart * 4, n, k, bStart * 4);
+    } else {
+      heap.set(b.subarray(0, k * n), bStart);
+    }
     if (accumulate) for (let i = 0; i < m; i++) heap.set(out.subarray(i * n, i * n + n), cStart + i * nPadded);
+    const rsa = transA ? 4 : 4 * k;
+    const csa = transA ? 4 * m : 4;
     for (let jc = 0; jc < nPadded; jc += NC) {
       const cols = Math.min(NC, nPadded - jc);
       for (let pc = 0; pc < k; pc += KC) {
         const depth = Math.min(KC, k - pc);
-        packB(transB, b, n, k, jc, cols, pc, depth, heap, bStart);
+        this.exports.packB((bStart + pc * n + jc) * 4, n * 4, depth, cols / NR, packedStart * 4);
         for (let ic = 0; ic < mPadded; ic += MC) {
           const rows = Math.min(MC, mPadded - ic);
-          packA(transA, a, m, k, ic, rows, pc, depth, heap, aStart);
-          this.exports.gemmBlock(rows / MR, cols / NR, depth, aStart * 4, bStart * 4, (cStart + ic * nPadded + jc) * 4, nPadded * 4, accumulate || pc > 0 ? 1 : 0);
+          this.exports.gemmTiles(rows / MR, cols / NR, depth, aStart * 4 + ic * rsa + pc * csa, rsa, csa,
+            packedStart * 4, (cStart + ic * nPadded + jc) * 4, nPadded * 4, accumulate || pc > 0 ? 1 : 0);
         }
       }
     }
     for (let i = 0; i < m; i++) out.set(heap.subarray(cStart + i * nPadded, cStart + i * nPadded + n), i * n);
-  }
-}
-
-/**
- * op(A)[rowStart .. +rows, depthStart .. +depth] into MR-row micro-panels at heap[start ..]:
- * element (i, p) of panel r at r·depth + p·MR + i; rows past m are zero.
- */
-function packA(transA: boolean, a: FloatArray, m: number, k: number, rowStart: number, rows: number, depthStart: number, depth: number, heap: Float32Array, start: number): void {
-  for (let r = 0; r < rows; r += MR) {
-    const panel = start + r * depth;
-    for (let i = 0; i < MR; i++) {
-      const row = rowStart + r + i;
-      if (row >= m) {
-        for (let p = 0; p < depth; p++) heap[panel + p * MR + i] = 0;
-      } else if (transA) {
-        for (let p = 0, src = depthStart * m + row; p < depth; p++, src += m) heap[panel + p * MR + i] = a[src];
-      } else {
-        for (let p = 0, src = row * k + depthStart; p < depth; p++) heap[panel + p * MR + i] = a[src + p];
-      }
-    }
-  }
-}
-
-/**
- * op(B)[depthStart .. +depth, colStart .. +cols] into NR-column micro-panels at heap[start ..]:
- * element (p, j) of panel c at c·depth + p·NR + j; columns past n are zero.
- */
-function packB(transB: boolean, b: FloatArray, n: number, k: number, colStart: number, cols: number, depthStart: number, depth: number, heap: Float32Array, start: number): void {
-  for (let c = 0; c < cols; c += NR) {
-    const panel = start + c * depth;
-    for (let j = 0; j < NR; j++) {
-      const col = colStart + c + j;
-      if (col >= n) {
-        for (let p = 0; p < depth; p++) heap[panel + p * NR + j] = 0;
-      } else if (transB) {
-        for (let p = 0, src = col * k + depthStart; p < depth; p++) heap[panel + p * NR + j] = b[src + p];
-      } else {
-        for (let p = 0, src = depthStart * n + col; p < depth; p++, src += n) heap[panel + p * NR + j] = b[src];
-      }
-    }
   }
 }
