@@ -13,6 +13,7 @@ import type { Backend, FloatArray, UnaryOp } from '../src/kernels/index.js';
 interface NativeAddon {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void;
   biasActivation(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, out: Float32Array, preActivation: Float32Array | null): void;
+  unary(activation: number, x: Float32Array, out: Float32Array): void;
   reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
   unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
   /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
@@ -55,7 +56,7 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
     },
     unary(op, x, out, param) {
       const code = ACTIVATION_CODES[op];
-      if (code !== undefined && x instanceof Float32Array && out instanceof Float32Array) addon.biasActivation(x, null, 1, x.length, code, out, null);
+      if (code !== undefined && x instanceof Float32Array && out instanceof Float32Array) addon.unary(code, x, out);
       else base.unary(op, x, out, param);
     },
     reduce(op, x, outer, length, inner, out, accumulate) {

@@ -38,8 +38,11 @@ class Arguments {
     return static_cast<int>(value);
   }
 
-  /** A Float32Array with at least `needed` elements, or nullptr when `optional` and the argument is null/undefined. */
-  float* floats(size_t index, const char* name, size_t needed, bool optional = false) {
+  /**
+   * A Float32Array with at least `needed` elements, or nullptr when `optional` and the argument is
+   * null/undefined; its length goes to `lengthOut` when given.
+   */
+  float* floats(size_t index, const char* name, size_t needed, bool optional = false, size_t* lengthOut = nullptr) {
     napi_value value = at(index, name);
     napi_valuetype kind;
     napi_typeof(env_, value, &kind);
@@ -56,6 +59,7 @@ class Arguments {
     if (length < needed) {
       fail("RangeError", name, ("has " + std::to_string(length) + " elements, the shapes need " + std::to_string(needed)).c_str());
     }
+    if (lengthOut != nullptr) *lengthOut = length;
     return static_cast<float*>(data);
   }
 
@@ -123,6 +127,20 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** unary(activationCode, x, out): out[i] = f(x[i]) for i < x.length. */
+napi_value Unary(napi_env env, napi_callback_info info) {
+  try {
+    Arguments args(env, info, "unary");
+    Activation op = args.activation(0);
+    size_t count = 0;
+    const float* x = args.floats(1, "x", 0, false, &count);
+    float* out = args.floats(2, "out", count);
+    biasActivationF32(x, nullptr, 1, count, op, out, nullptr);
+  } catch (const ArgumentError&) {
+  }
+  return nullptr;
+}
+
 /** unaryBackward(activationCode, x, y, gradOut, gradIn, count, accumulate). */
 napi_value UnaryBackward(napi_env env, napi_callback_info info) {
   try {
@@ -173,6 +191,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor properties[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unaryBackward", nullptr, UnaryBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"simd", nullptr, nullptr, nullptr, nullptr, String(env, simdLevelName(detectSimdLevel())), napi_enumerable, nullptr},

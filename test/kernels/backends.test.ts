@@ -42,6 +42,8 @@ test('native: arrays too short for the shapes are rejected with the kernel and a
   assert.throws(() => native!.gemm(false, false, 6, 8, 70, a, b, new Float32Array(47), false), { name: 'RangeError', message: 'gemm: out has 47 elements, the shapes need 48' });
   assert.throws(() => native!.gemm(false, false, 6, 8, 70, a.subarray(1), b, new Float32Array(48), false), /gemm: a has 419 elements, the shapes need 420/);
   assert.throws(() => native!.biasActivation(new Float32Array(10), new Float32Array(4), 2, 5, 'relu', 0, new Float32Array(10), null), /biasActivation: bias has 4 elements, the shapes need 5/);
+  assert.throws(() => native!.unary('tanh', new Float32Array(10), new Float32Array(9), 0), /unary: out has 9 elements, the shapes need 10/);
+  assert.throws(() => native!.reduce('sum', new Float32Array(10), 2, 3, 2, new Float32Array(4), false), /reduce: x has 10 elements, the shapes need 12/);
 });
 
 test('selectBackend: families, exact names, auto, and clear errors for unknown or unavailable names', () => {
