@@ -4,7 +4,18 @@
  */
 import { backend, createWasmBackend, jsBackend, registerBackend, setBackend } from '../src/kernels/index.js';
 import type { Backend } from '../src/kernels/index.js';
+import { Worker } from 'node:worker_threads';
 import { createNativeBackend } from './native.js';
+
+/** Runs a Web Worker's source in a worker thread: `self.onmessage` receives the first message. */
+const WEB_WORKER_BRIDGE = "globalThis.self = globalThis; require('node:worker_threads').parentPort.once('message', (data) => self.onmessage({ data }));\n";
+
+/** The wasm backend's helper thread in Node; unref'd so it never keeps the process alive. */
+export function spawnNodeWorker(source: string): Worker {
+  const worker = new Worker(WEB_WORKER_BRIDGE + source, { eval: true });
+  worker.unref();
+  return worker;
+}
 
 /** A backend family and what loading it gave: the backend, or why it is unavailable. */
 export interface BackendAvailability {
@@ -36,7 +47,7 @@ function tryLoad(family: BackendFamily, load: () => Backend): BackendAvailabilit
 export function nodeBackends(): readonly BackendAvailability[] {
   availability ??= [
     tryLoad('native', () => createNativeBackend()),
-    tryLoad('wasm', () => createWasmBackend()),
+    tryLoad('wasm', () => createWasmBackend({ spawnWorker: spawnNodeWorker })),
     { family: 'js', backend: jsBackend, problem: null },
   ];
   return availability;

@@ -11,7 +11,7 @@ import { checkBackend } from './kernel-suite.js';
 
 const which = process.env.BACKPROP_KERNEL_CHECK_CHILD;
 if (which === 'native' || which === 'wasm') {
-  const backend = which === 'native' ? createNativeBackend() : createWasmBackend();
+  const backend = which === 'native' ? createNativeBackend() : createWasmBackend({ threads: 1 });
   const failures = checkBackend(backend, 99);
   console.log(backend.name);
   if (failures.length > 0) {

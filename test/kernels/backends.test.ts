@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { backend, jsBackend, setBackend } from '../../src/kernels/index.js';
-import { nodeBackends, selectBackend } from '../../node/backends.js';
-import { checkBackend } from './kernel-suite.js';
+import { withFallback } from '../../src/kernels/index.js';
+import { WasmGemm, chooseGemmBuild } from '../../src/kernels/wasm/gemm.js';
+import { wasmRuntime } from '../../src/kernels/wasm/runtime.js';
+import { TilesWorker } from '../../src/kernels/wasm/threads.js';
+import { nodeBackends, selectBackend, spawnNodeWorker } from '../../node/backends.js';
+import { checkBackend, checkGemm } from './kernel-suite.js';
+import { Rng } from '../../src/util/rng.js';
 
 const available = nodeBackends().filter((entry) => entry.backend !== null);
 
@@ -63,4 +68,13 @@ test('selectBackend: families, exact names, auto, and clear errors for unknown o
   } finally {
     setBackend(previous);
   }
+});
+
+test('wasm: products shared with the worker thread agree with the reference', { skip: wasmAvailable ? false : 'wasm backend not built' }, async () => {
+  const runtime = wasmRuntime()!;
+  const kernel = new WasmGemm(runtime, chooseGemmBuild(runtime, true)!, (module, memory) => new TilesWorker(module, memory, spawnNodeWorker));
+  for (let waited = 0; !kernel.workerReady && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.ok(kernel.workerReady, 'the worker thread should start');
+  const threaded = withFallback(jsBackend, { name: 'wasm-2-threads', threads: 2, gemm: (tA, tB, m, n, k, a, b, out, acc) => kernel.gemm(tA, tB, m, n, k, a as Float32Array, b as Float32Array, out as Float32Array, acc) });
+  assert.deepEqual(checkGemm(threaded, new Rng(5)), []);
 });

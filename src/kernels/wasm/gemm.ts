@@ -1,6 +1,6 @@
-import { GEMM_WASM_BASE64 } from './gemm-binary.generated.js';
-import { GEMM_RELAXED_WASM_BASE64 } from './gemm-relaxed-binary.generated.js';
+import { GEMM_WASM_BUILDS } from './gemm-binary.generated.js';
 import type { WasmMemory, WasmRuntime } from './runtime.js';
+import { CONTROL_BYTES, TilesWorker } from './threads.js';
 
 /** Micro-tile of gemm.wat (rows × columns of C per call of its inner kernel). */
 const MR = 4;
@@ -11,6 +11,10 @@ const MC = 64;
 const NC = 512;
 /** Floats of slack after each operand: tiles at the edges read up to a tile past the last row or column. */
 const SLACK = 16;
+/** Blocks with fewer floating-point operations run on one thread: the hand-off would cost more. */
+const MIN_SPLIT_FLOPS = 1e6;
+/** Floating-point operations per chunk a block is cut into for two threads (see threads.ts). */
+const CHUNK_FLOPS = 1e6;
 
 interface GemmExports {
   memory: WasmMemory;
@@ -29,40 +33,89 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/**
- * The bytes of gemm.wat for this runtime: the relaxed-SIMD build (fused multiply-add) when the
- * runtime accepts it, else the plain SIMD one; null when the build could not assemble them.
- */
-export function gemmModuleBytes(runtime: WasmRuntime): { bytes: Uint8Array; fused: boolean } | null {
-  if (GEMM_RELAXED_WASM_BASE64) {
-    const relaxed = decodeBase64(GEMM_RELAXED_WASM_BASE64);
-    if (runtime.validate(relaxed)) return { bytes: relaxed, fused: true };
-  }
-  return GEMM_WASM_BASE64 ? { bytes: decodeBase64(GEMM_WASM_BASE64), fused: false } : null;
+/** A build of gemm.wat (see scripts/build-wasm.mjs): fused = relaxed-SIMD multiply-add; shared = imports a shared memory. */
+export interface GemmBuild {
+  bytes: Uint8Array;
+  fused: boolean;
+  shared: boolean;
+}
+
+/** Whether the build assembled gemm.wat (false when wabt was missing). */
+export function gemmBuildsAssembled(): boolean {
+  return GEMM_WASM_BUILDS.plain !== '';
 }
 
 /**
- * Float32 C = op(A)·op(B) (+ C) in WebAssembly SIMD, single-threaded. A and B are copied into the
+ * The fastest build of gemm.wat this runtime validates: fused where it has relaxed SIMD, with a
+ * shared memory when `shared`; null when there is none (not assembled, or no SIMD).
+ */
+export function chooseGemmBuild(runtime: WasmRuntime, shared: boolean): GemmBuild | null {
+  const candidates = shared ? (['relaxedShared', 'shared'] as const) : (['relaxed', 'plain'] as const);
+  for (const name of candidates) {
+    if (!GEMM_WASM_BUILDS[name]) continue;
+    const bytes = decodeBase64(GEMM_WASM_BUILDS[name]);
+    if (runtime.validate(bytes)) return { bytes, fused: name.startsWith('relaxed'), shared };
+  }
+  return null;
+}
+
+/**
+ * Float32 C = op(A)·op(B) (+ C) in WebAssembly SIMD, on one thread or two (see threads.ts). A and B are copied into the
  * module's memory as they are (B transposed there when stored [n,k]), C is kept there padded to
  * whole tiles; gemm.wat packs each block of B into column panels and its kernel reads A with
  * strides, so every transpose case runs without element-by-element work in JavaScript.
  */
 export class WasmGemm {
   private readonly exports: GemmExports;
+  private readonly memory: WasmMemory;
+  private readonly worker: TilesWorker | null;
   private heap: Float32Array;
 
-  constructor(runtime: WasmRuntime, bytes: Uint8Array) {
-    this.exports = new runtime.Instance(new runtime.Module(bytes), {}).exports as GemmExports;
-    this.heap = new Float32Array(this.exports.memory.buffer);
+  /**
+   * Instantiates `build`; with a shared build, `startWorker` starts the helper thread (returning
+   * null when it cannot, which leaves one thread).
+   */
+  constructor(runtime: WasmRuntime, build: GemmBuild, startWorker: (module: object, memory: WasmMemory) => TilesWorker | null = () => null) {
+    const module = new runtime.Module(build.bytes);
+    if (build.shared) {
+      this.memory = new runtime.Memory({ initial: 1, maximum: 16384, shared: true });
+      this.exports = new runtime.Instance(module, { env: { memory: this.memory } }).exports as GemmExports;
+      this.worker = startWorker(module, this.memory);
+    } else {
+      this.exports = new runtime.Instance(module, {}).exports as GemmExports;
+      this.memory = this.exports.memory;
+      this.worker = null;
+    }
+    this.heap = new Float32Array(this.memory.buffer);
   }
 
-  /** A view of at least `count` floats of the module's memory (grown as needed). */
+  /** Whether a second thread is running (it starts asynchronously; until then products run on one). */
+  get workerReady(): boolean {
+    return this.worker?.ready ?? false;
+  }
+
+  /** Threads one product may use. */
+  get threads(): number {
+    return this.worker ? 2 : 1;
+  }
+
+  /** A view of the module's memory, grown to at least `count` floats (control block included). */
   private reserve(count: number): Float32Array {
     const bytes = count * 4;
-    const memory = this.exports.memory;
+    const memory = this.memory;
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-    if (this.heap.buffer !== memory.buffer) this.heap = new Float32Array(memory.buffer);
+    if (this.heap.buffer !== memory.buffer || this.heap.length * 4 < bytes) this.heap = new Float32Array(memory.buffer);
     return this.heap;
+  }
+
+  /** gemmTiles over a block, in chunks of tile columns shared with the worker when it is large. */
+  private tiles(mTiles: number, nTiles: number, kc: number, a: number, rsa: number, csa: number, b: number, c: number, ldc: number, accumulate: number): void {
+    const flops = mTiles * nTiles * kc * 2 * MR * NR;
+    if (this.worker && nTiles >= 2 && flops >= MIN_SPLIT_FLOPS) {
+      this.worker.run(this.exports.gemmTiles, [mTiles, nTiles, kc, a, rsa, csa, b, c, ldc, accumulate], Math.max(2, Math.round(flops / CHUNK_FLOPS)));
+    } else {
+      this.exports.gemmTiles(mTiles, nTiles, kc, a, rsa, csa, b, c, ldc, accumulate);
+    }
   }
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void {
@@ -73,8 +126,9 @@ export class WasmGemm {
     }
     const mPadded = Math.ceil(m / MR) * MR;
     const nPadded = Math.ceil(n / NR) * NR;
-    // Layout (floats): A, B as [k,n], B as stored when it must be transposed, a packed block of B, C.
-    const aStart = 0;
+    // Layout (floats, after the control block): A, B as [k,n], B as stored when it must be
+    // transposed, a packed block of B, C.
+    const aStart = CONTROL_BYTES / 4;
     const bStart = aStart + mPadded * k + SLACK;
     const storedBStart = bStart + k * nPadded + SLACK;
     const packedStart = storedBStart + (transB ? k * n + SLACK : 0);
@@ -97,7 +151,7 @@ export class WasmGemm {
         this.exports.packB((bStart + pc * n + jc) * 4, n * 4, depth, cols / NR, packedStart * 4);
         for (let ic = 0; ic < mPadded; ic += MC) {
           const rows = Math.min(MC, mPadded - ic);
-          this.exports.gemmTiles(rows / MR, cols / NR, depth, aStart * 4 + ic * rsa + pc * csa, rsa, csa,
+          this.tiles(rows / MR, cols / NR, depth, aStart * 4 + ic * rsa + pc * csa, rsa, csa,
             packedStart * 4, (cStart + ic * nPadded + jc) * 4, nPadded * 4, accumulate || pc > 0 ? 1 : 0);
         }
       }
