@@ -68,16 +68,13 @@ export function maeLoss(prediction: Tensor, target: Tensor, options: LossOptions
 }
 
 /**
- * A loss computed elementwise by `fn`, which returns the loss of one element and writes its
- * derivative ∂loss/∂prediction into `gradient[i]`; reduced over all elements.
+ * The loss of one element of prediction y and target t; writes ∂loss/∂y into `gradient[i]`.
+ * Exported so the fused training step (src/train/fused.ts) computes exactly the same numbers.
  */
-function elementwiseLoss(
-  where: string,
-  prediction: Tensor,
-  target: Tensor,
-  reduction: Reduction,
-  fn: (y: number, t: number, gradient: FloatArray, i: number) => number,
-): Tensor {
+export type ElementLoss = (y: number, t: number, gradient: FloatArray, i: number) => number;
+
+/** A loss computed elementwise by `fn`, reduced over all elements. */
+function elementwiseLoss(where: string, prediction: Tensor, target: Tensor, reduction: Reduction, fn: ElementLoss): Tensor {
   checkSameShape(where, prediction, target);
   const n = prediction.size;
   const values = allocate(prediction.dtype, n);
@@ -105,7 +102,12 @@ export interface HuberOptions extends LossOptions {
 export function huberLoss(prediction: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
   const reduction = checkReduction('huberLoss', options.reduction);
   const delta = checkNumber('huberLoss', 'delta', options.delta ?? 1, { min: 0, exclusiveMin: true });
-  return elementwiseLoss('huberLoss', prediction, target, reduction, (y, t, gradient, i) => {
+  return elementwiseLoss('huberLoss', prediction, target, reduction, huberElement(delta));
+}
+
+/** One element of the Huber loss with threshold δ (see huberLoss). */
+export function huberElement(delta: number): ElementLoss {
+  return (y, t, gradient, i) => {
     const d = y - t;
     if (Math.abs(d) <= delta) {
       gradient[i] = d;
@@ -113,7 +115,7 @@ export function huberLoss(prediction: Tensor, target: Tensor, options: HuberOpti
     }
     gradient[i] = d > 0 ? delta : -delta;
     return delta * (Math.abs(d) - 0.5 * delta);
-  });
+  };
 }
 
 /**
@@ -124,14 +126,17 @@ export function huberLoss(prediction: Tensor, target: Tensor, options: HuberOpti
  */
 export function binaryCrossEntropy(probability: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const reduction = checkReduction('binaryCrossEntropy', options.reduction);
-  return elementwiseLoss('binaryCrossEntropy', probability, target, reduction, (p, t, gradient, i) => {
-    if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: probability ${i} must be in [0, 1], got ${p}`);
-    const logP = Math.max(Math.log(p), -100);
-    const logNotP = Math.max(Math.log1p(-p), -100);
-    gradient[i] = (p - t) / Math.max(p * (1 - p), 1e-12);
-    return -(t * logP + (1 - t) * logNotP);
-  });
+  return elementwiseLoss('binaryCrossEntropy', probability, target, reduction, binaryCrossEntropyElement);
 }
+
+/** One element of binaryCrossEntropy; throws for a probability outside [0, 1]. */
+export const binaryCrossEntropyElement: ElementLoss = (p, t, gradient, i) => {
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: probability ${i} must be in [0, 1], got ${p}`);
+  const logP = Math.max(Math.log(p), -100);
+  const logNotP = Math.max(Math.log1p(-p), -100);
+  gradient[i] = (p - t) / Math.max(p * (1 - p), 1e-12);
+  return -(t * logP + (1 - t) * logNotP);
+};
 
 /**
  * Binary cross-entropy from logits x (p = σ(x)), stable for any x:
@@ -139,11 +144,14 @@ export function binaryCrossEntropy(probability: Tensor, target: Tensor, options:
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const reduction = checkReduction('binaryCrossEntropyWithLogits', options.reduction);
-  return elementwiseLoss('binaryCrossEntropyWithLogits', logits, target, reduction, (x, t, gradient, i) => {
-    gradient[i] = sigmoidScalar(x) - t;
-    return softplusScalar(x) - x * t;
-  });
+  return elementwiseLoss('binaryCrossEntropyWithLogits', logits, target, reduction, binaryCrossEntropyWithLogitsElement);
 }
+
+/** One element of binaryCrossEntropyWithLogits. */
+export const binaryCrossEntropyWithLogitsElement: ElementLoss = (x, t, gradient, i) => {
+  gradient[i] = sigmoidScalar(x) - t;
+  return softplusScalar(x) - x * t;
+};
 
 /** Integer class labels, one per row. */
 export type Labels = Int32Array | Uint8Array | readonly number[];

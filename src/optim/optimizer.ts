@@ -141,9 +141,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
+    // Indexed loops: for-of over the (frozen) parameter lists allocates an iterator per call.
     let index = 0;
-    for (const group of this.groupList) {
-      for (const param of group.params) {
+    for (let g = 0; g < this.groupList.length; g++) {
+      const group = this.groupList[g];
+      for (let p = 0; p < group.params.length; p++) {
+        const param = group.params[p];
         const state = this.states[index++];
         const grad = param.grad;
         if (grad === null) continue;
@@ -162,7 +165,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * so a momentum-based rule still moves it by its momentum; set its `.grad = null` to skip it.
    */
   zeroGrad(): void {
-    for (const group of this.groupList) for (const param of group.params) param.grad?.data.fill(0);
+    for (let g = 0; g < this.groupList.length; g++) {
+      const params = this.groupList[g].params;
+      for (let p = 0; p < params.length; p++) params[p].grad?.data.fill(0);
+    }
   }
 
   /** The name and hyperparameters as configured (`lr` is the initial rate, before any schedule), for the model document. */

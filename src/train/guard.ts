@@ -6,7 +6,20 @@ import type { Tensor } from '../tensor/index.js';
 import { allocate } from '../tensor/index.js';
 
 function firstNonFinite(values: FloatArray): number {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  // v − v is 0 for a finite v and NaN for ±Infinity or NaN: one branch-free pass decides (four
+  // independent sums, so the additions do not wait on each other).
+  const n = values.length;
+  let probe0 = 0, probe1 = 0, probe2 = 0, probe3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    probe0 += values[i] - values[i];
+    probe1 += values[i + 1] - values[i + 1];
+    probe2 += values[i + 2] - values[i + 2];
+    probe3 += values[i + 3] - values[i + 3];
+  }
+  for (; i < n; i++) probe0 += values[i] - values[i];
+  if (probe0 + probe1 + probe2 + probe3 === 0) return -1;
+  for (let j = 0; j < n; j++) if (!Number.isFinite(values[j])) return j;
   return -1;
 }
 
@@ -32,8 +45,7 @@ export class NonFiniteGuard {
   }
 
   /** `locate` names where the first non-finite value appears (see locateNonFinite). */
-  checkLoss(loss: Tensor, epoch: number, step: number, lr: number, locate: () => string): string | null {
-    const value = loss.item();
+  checkLoss(value: number, epoch: number, step: number, lr: number, locate: () => string): string | null {
     if (Number.isFinite(value)) return null;
     return `non-finite loss (${value}) at epoch ${epoch}, step ${step}: ${locate()}; the weights are those of the last good step; likely cause: ${likelyCause(lr)}`;
   }

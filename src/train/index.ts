@@ -7,3 +7,7 @@ export type { TrainerState } from './trainer.js';
 export { toDataset } from './dataset.js';
 export { explainStep } from './explain.js';
 export type { Explanation, ExplainedLayer, ExplainOptions } from './explain.js';
+export { FusedTrainingStep, fusedStepBlocker, fusedTrainingStep } from './fused.js';
+export type { FusedForwardRecord } from './fused.js';
+export { FUSED_LOSSES } from './fused-loss.js';
+export type { FusedLossName } from './fused-loss.js';

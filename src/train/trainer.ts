@@ -12,6 +12,8 @@ import type { RngState } from '../util/rng.js';
 import { stratifiedTrainValidationSplit, trainValidationSplit } from '../data/index.js';
 import { LayerHealth, healthWarnings, measureLayer } from './diagnostics.js';
 import type { HealthThresholds } from './diagnostics.js';
+import { FusedTrainingStep, fusedStepBlocker, fusedTrainingStep } from './fused.js';
+import { FusedPenalty } from './fused-penalty.js';
 import { NonFiniteGuard, locateNonFinite } from './guard.js';
 import { LossDefinition, Targets, resolveLoss } from './losses.js';
 import type { Dataset, EpochRecord, FitOptions, FitResult, StopReason } from './types.js';
@@ -80,6 +82,15 @@ export class Trainer {
   private readonly diagnostics: HealthThresholds | null;
   private readonly guard: NonFiniteGuard | null;
   private readonly params: Tensor[];
+  /** The fused step when training steps take it (see `unfusedReason`). */
+  private readonly fusedStep: FusedTrainingStep | null;
+  /** The l1/l2 penalties for the fused step, when any. */
+  private readonly fusedPenalty: FusedPenalty | null;
+  /**
+   * Why training steps go through the autograd graph rather than the fused, allocation-free step
+   * (src/train/fused.ts), or null when they take the fused step. Both give bit-identical results.
+   */
+  readonly unfusedReason: string | null;
   private epoch = 0;
   private step = 0;
   private elapsedMs = 0;
@@ -137,6 +148,14 @@ export class Trainer {
     this.diagnostics = options.diagnostics === false ? null : options.diagnostics === true || options.diagnostics === undefined ? {} : options.diagnostics;
     this.params = model.parameters();
     this.guard = options.nanGuard === false ? null : new NonFiniteGuard(this.params);
+    this.unfusedReason = options.fused === false ? 'the option fused is false' : fusedStepBlocker(model, options.loss);
+    this.fusedStep = this.unfusedReason === null ? fusedTrainingStep(model, options.loss) : null;
+    if (this.fusedStep && !this.fusedStep.accepts(train.x, train.y)) {
+      // The autograd path reports what is wrong with the data.
+      this.fusedStep = null;
+      this.unfusedReason = 'the data does not fit the model';
+    }
+    this.fusedPenalty = this.fusedStep && (options.l1 || options.l2) ? new FusedPenalty(this.params, options.l1 ?? 0, options.l2 ?? 0) : null;
   }
 
   /** Trains to the end synchronously. */
@@ -177,7 +196,10 @@ export class Trainer {
     const fullBatch = this.makeBatch(this.batchSize, features);
     const lastSize = n - (batches - 1) * this.batchSize;
     const lastBatch = lastSize === this.batchSize ? fullBatch : this.makeBatch(lastSize, features);
+    const fused = this.fusedStep;
+    const penalty = this.fusedPenalty;
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
+    const layerNames = denseLayers.map(([path, layer]) => `${path || 'model'} ${layer}`);
     const previousWeights = this.diagnostics ? denseLayers.map(([, layer]) => allocate(layer.weight.dtype, layer.weight.size)) : [];
     const started = this.now() - this.elapsedMs;
     let stoppedBy: StopReason = 'epochs';
@@ -202,22 +224,38 @@ export class Trainer {
         this.fillBatch(batch, order, start);
         if (options.schedule && options.scheduleUnit === 'step') options.schedule.apply(options.optimizer, this.step);
         const measure = this.diagnostics !== null && b === batches - 1;
-        if (measure) recordActivations(model, true);
+        // The fused step keeps z and a of every layer in its buffers; the graph records them on the layers.
+        if (measure && !fused) recordActivations(model, true);
         options.optimizer.zeroGrad();
-        const output = model.forward(batch.x);
-        const dataLoss = this.loss.fn(output, batch.y);
-        let total = dataLoss;
-        if (options.l1) total = add(total, l1Penalty(this.params, options.l1));
-        if (options.l2) total = add(total, l2Penalty(this.params, options.l2));
-        const lossValue = dataLoss.item();
-        const badLoss = this.guard?.checkLoss(total, epochNumber, this.step + 1, options.optimizer.lr, () => locateNonFinite(model, batch.x)) ?? null;
+        let lossValue: number;
+        let totalValue: number;
+        let graph: { output: Tensor; total: Tensor } | null = null;
+        if (fused) {
+          lossValue = fused.forward(batch.x, batch.y);
+          totalValue = penalty ? penalty.totalLoss(lossValue) : lossValue;
+        } else {
+          const output = model.forward(batch.x);
+          const dataLoss = this.loss.fn(output, batch.y);
+          let total = dataLoss;
+          if (options.l1) total = add(total, l1Penalty(this.params, options.l1));
+          if (options.l2) total = add(total, l2Penalty(this.params, options.l2));
+          lossValue = dataLoss.item();
+          totalValue = total.item();
+          graph = { output, total };
+        }
+        const badLoss = Number.isFinite(totalValue) ? null : this.guard?.checkLoss(totalValue, epochNumber, this.step + 1, options.optimizer.lr, () => locateNonFinite(model, batch.x)) ?? null;
         if (badLoss) {
           problem = badLoss;
           stoppedBy = 'nonFinite';
           if (measure) recordActivations(model, false);
           break training;
         }
-        total.backward();
+        if (graph) {
+          graph.total.backward();
+        } else {
+          penalty?.addGradients();
+          fused!.backward();
+        }
         const badGradient = this.guard?.checkGradients(epochNumber, this.step + 1, options.optimizer.lr) ?? null;
         if (badGradient) {
           problem = badGradient;
@@ -239,25 +277,26 @@ export class Trainer {
           break training;
         }
         if (measure) {
-          health = denseLayers.map(([path, layer], i) =>
-            measureLayer(
+          health = denseLayers.map(([, layer], i) => {
+            const recorded = fused ? fused.forwardRecord(layer, batch.size) : layer.lastForward && { preActivation: layer.lastForward.preActivation.data, activation: layer.lastForward.activation.data };
+            return measureLayer(
               {
-                name: `${path || 'model'} ${layer}`,
+                name: layerNames[i],
                 weights: layer.weight.data,
                 gradWeights: layer.weight.grad?.data ?? null,
                 activation: layer.activation.name,
-                preActivation: layer.lastForward?.preActivation.data ?? null,
-                output: layer.lastForward?.activation.data ?? null,
+                preActivation: recorded?.preActivation ?? null,
+                output: recorded?.activation ?? null,
                 units: layer.units,
               },
               previousWeights[i],
-            ),
-          );
-          recordActivations(model, false);
+            );
+          });
+          if (!fused) recordActivations(model, false);
         }
         lossSum += lossValue * batch.size;
         seen += batch.size;
-        correct += this.countCorrect(output, batch.y);
+        correct += graph ? this.countCorrect(graph.output.data, graph.output.shape[1], batch.y) : this.countCorrect(fused!.output(batch.size), fused!.outputs, batch.y);
         options.onBatchEnd?.({ epoch: epochNumber, step: this.step, batch: b, batches, loss: lossValue, lr: options.optimizer.lr, stop: () => (this.stopRequested = 'callback') });
         if (options.timeLimitMs !== undefined && this.now() - started >= options.timeLimitMs) this.stopRequested ??= 'timeLimit';
         if (this.stopRequested) break;
@@ -308,22 +347,12 @@ export class Trainer {
     return { x, y, size };
   }
 
-  /** Copies the rows order[start..start+size) into the batch buffers (no allocation). */
+  /** Copies the rows order[start..start+size) into the batch buffers (no allocation, not even views). */
   private fillBatch(batch: { x: Tensor; y: Targets; size: number }, order: Int32Array, start: number): void {
-    const features = this.train.x.shape[1];
-    const xs = this.train.x.data;
-    for (let i = 0; i < batch.size; i++) {
-      const row = order[start + i];
-      batch.x.data.set(xs.subarray(row * features, (row + 1) * features), i * features);
-    }
+    copyRows(this.train.x.data, this.train.x.shape[1], order, start, batch.size, batch.x.data);
     const source = this.train.y;
     if (source instanceof Tensor) {
-      const width = source.size / source.shape[0];
-      const target = (batch.y as Tensor).data;
-      for (let i = 0; i < batch.size; i++) {
-        const row = order[start + i];
-        target.set(source.data.subarray(row * width, (row + 1) * width), i * width);
-      }
+      copyRows(source.data, source.size / source.shape[0], order, start, batch.size, (batch.y as Tensor).data);
     } else {
       const labels = batch.y as Int32Array;
       for (let i = 0; i < batch.size; i++) labels[i] = source[order[start + i]];
@@ -391,7 +420,7 @@ export class Trainer {
         const y = data.y instanceof Tensor ? gatherRows(data.y, indices) : data.y.subarray(start, end);
         const output = model.forward(x);
         lossSum += this.loss.fn(output, y).item() * (end - start);
-        correct += this.countCorrect(output, y);
+        correct += this.countCorrect(output.data, output.shape[1], y);
       }
     });
     model.train(wasTraining);
@@ -406,18 +435,17 @@ export class Trainer {
   }
 
   /** Correct predictions in a batch: argmax for labels; p > 0.5 (or logit > 0) against 0/1 targets. */
-  private countCorrect(output: Tensor, y: Targets): number {
+  private countCorrect(output: FloatArray, classes: number, y: Targets): number {
     let correct = 0;
     if (y instanceof Int32Array) {
-      const classes = output.shape[1];
       for (let r = 0; r < y.length; r++) {
         let best = 0;
-        for (let c = 1; c < classes; c++) if (output.data[r * classes + c] > output.data[r * classes + best]) best = c;
+        for (let c = 1; c < classes; c++) if (output[r * classes + c] > output[r * classes + best]) best = c;
         if (best === y[r]) correct++;
       }
     } else if (this.loss.name === 'binaryCrossEntropy' || this.loss.name === 'binaryCrossEntropyWithLogits') {
       const threshold = this.loss.name === 'binaryCrossEntropy' ? 0.5 : 0;
-      for (let i = 0; i < output.size; i++) if ((output.data[i] > threshold ? 1 : 0) === y.data[i]) correct++;
+      for (let i = 0; i < output.length; i++) if ((output[i] > threshold ? 1 : 0) === y.data[i]) correct++;
     }
     return correct;
   }
@@ -484,6 +512,15 @@ export class Trainer {
     this.history.length = 0;
     this.history.push(...structuredClone(state.history));
     return this;
+  }
+}
+
+/** Copies rows order[start], …, order[start + count − 1] of `source` (rows of `width`) into `target`, one after another. */
+function copyRows(source: FloatArray, width: number, order: Int32Array, start: number, count: number, target: FloatArray): void {
+  for (let i = 0; i < count; i++) {
+    const from = order[start + i] * width;
+    const to = i * width;
+    for (let j = 0; j < width; j++) target[to + j] = source[from + j];
   }
 }
 

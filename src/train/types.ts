@@ -60,6 +60,15 @@ export interface FitOptions {
   diagnostics?: boolean | HealthThresholds;
   /** Stop at the first non-finite loss, gradient or weight, keeping the last good weights. Default true. */
   nanGuard?: boolean;
+  /**
+   * Run eligible steps through the fused, allocation-free step (src/train/fused.ts) instead of the
+   * autograd graph. Default true. The weights, losses and metrics are bit-identical either way;
+   * `false` forces the graph (e.g. to compare, or to debug a layer). Steps take the fused path when
+   * the model is a Sequential of Dense layers with elementwise activations (plus Activation and
+   * Dropout layers) and the loss is a named one (penalties included);
+   * `Trainer.unfusedReason` says why not otherwise.
+   */
+  fused?: boolean;
   /** Called after every step; call `info.stop()` to end training. */
   onBatchEnd?: (info: BatchInfo) => void;
   /** Called after every epoch with its record; call `info.stop()` to end training. */

@@ -5,23 +5,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SKIP_WITHOUT_CHROMIUM, withPage } from './harness.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const chromium = '/usr/bin/chromium';
 
-test('the engine trains a network inside headless Chromium', { skip: existsSync(chromium) ? false : `${chromium} is not installed (apt-get install chromium)`, timeout: 120_000 }, async () => {
+test('the engine trains a network inside headless Chromium', { skip: SKIP_WITHOUT_CHROMIUM, timeout: 120_000 }, async () => {
   const { build } = await import('esbuild');
-  const { chromium: launcher } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'backprop-browser-'));
   try {
     await build({ entryPoints: [join(root, 'dist/src/index.js')], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'backprop.js'), logLevel: 'error' });
-    const page = `<!doctype html><meta charset="utf-8"><script type="module">
+    const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
       import * as bp from './backprop.js';
       const x = bp.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
       const y = Int32Array.from([0, 1, 1, 0]);
@@ -31,28 +28,8 @@ test('the engine trains a network inside headless Chromium', { skip: existsSync(
       const check = bp.gradcheck((v) => bp.sum(bp.gelu(bp.matmul(v, v))), [w]);
       window.result = { loss: result.history.at(-1).loss, accuracy: result.history.at(-1).metrics.accuracy, gradcheck: check.passed, weights: Array.from(model.parameters()[0].data) };
     </script>`;
-    const server = createServer((request, response) => {
-      if (request.url === '/') {
-        response.setHeader('content-type', 'text/html');
-        response.end(page);
-      } else if (request.url === '/backprop.js') {
-        response.setHeader('content-type', 'text/javascript');
-        response.end(readFileSync(join(dir, 'backprop.js')));
-      } else {
-        response.statusCode = 404;
-        response.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const browser = await launcher.launch({
-      executablePath: chromium,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const tab = await browser.newPage();
-      const errors: string[] = [];
-      tab.on('pageerror', (error) => errors.push(error.message));
-      await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    writeFileSync(join(dir, 'index.html'), page);
+    await withPage(dir, '', async (tab, errors) => {
       // The page functions run in the browser, where `globalThis` is the window.
       await tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
       const result = await tab.evaluate(() => (globalThis as unknown as { result: { loss: number; accuracy: number; gradcheck: boolean; weights: number[] } }).result);
@@ -71,10 +48,7 @@ test('the engine trains a network inside headless Chromium', { skip: existsSync(
       } finally {
         bp.setBackend(previousBackend);
       }
-    } finally {
-      await browser.close();
-      server.close();
-    }
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

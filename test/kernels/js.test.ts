@@ -17,7 +17,8 @@ function naiveGemm(transA: boolean, transB: boolean, m: number, n: number, k: nu
 
 test('gemm matches the naive triple loop for every transpose case and odd sizes', () => {
   const rng = new Rng(7);
-  for (const [m, n, k] of [[1, 1, 1], [5, 7, 3], [9, 4, 130], [17, 33, 257], [4, 8, 0]]) {
+  // Small products take the register-tiled path (4×4, 4×1, 1×4 and 1×1 tiles); 130×129×131 the k-blocked one.
+  for (const [m, n, k] of [[1, 1, 1], [5, 7, 3], [16, 3, 16], [3, 16, 4], [9, 4, 130], [17, 33, 257], [4, 8, 0], [130, 129, 131]]) {
     for (const transA of [false, true])
       for (const transB of [false, true]) {
         const a = Float64Array.from({ length: m * k }, () => rng.normal());

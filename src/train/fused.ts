@@ -1,0 +1,319 @@
+import { backend } from '../kernels/index.js';
+import type { DType, FloatArray, UnaryOp } from '../kernels/index.js';
+import { Activation, Dense, Dropout, Sequential } from '../nn/index.js';
+import type { ActivationSpec, Module } from '../nn/index.js';
+import { Tensor, allocate } from '../tensor/index.js';
+import { ShapeError, ValueError, formatShape } from '../util/errors.js';
+import { FUSED_LOSSES, FusedLoss } from './fused-loss.js';
+import type { FusedLossName } from './fused-loss.js';
+import type { Targets } from './losses.js';
+
+/**
+ * The fused training step: forward, loss and backward of a plain multilayer perceptron written as
+ * direct kernel calls into buffers allocated once per batch size: no Tensor objects, closures or
+ * graph per step. For a batch a⁰ = x of shape [B, n⁰] and layers l = 1…L:
+ *
+ *   forward    zˡ = aˡ⁻¹·(Wˡ)ᵀ + bˡ   (gemm, then biasActivation with 'identity')
+ *              aˡ = fˡ(zˡ)              (unary; absent for the identity)
+ *   loss       C(aᴸ, t) and ∂C/∂aᴸ      (FusedLoss)
+ *   backward   δˡ = ∂C/∂aˡ ⊙ fˡ′(zˡ)     (unaryBackward)
+ *              ∂C/∂Wˡ += (δˡ)ᵀ·aˡ⁻¹     [nˡ, nˡ⁻¹]  (gemm, Aᵀ)
+ *              ∂C/∂bˡ += Σ_batch δˡ      [nˡ]        (reduce)
+ *              ∂C/∂aˡ⁻¹ = δˡ·Wˡ          [B, nˡ⁻¹]   (gemm; not for l = 1)
+ *
+ * The gradients are added into the parameters' `.grad` (created on first use), exactly as
+ * `loss.backward()` adds them. Every kernel call is the one the autograd path makes (`linear`, the
+ * activation ops, the losses), with the same arguments and order, and every intermediate gradient
+ * is accumulated into a zero-filled buffer as `backward()` does, so the weights after any number of
+ * steps are bit-identical to autograd training, in float32 and float64, on any backend.
+ *
+ * Eligible models: a `Sequential` (or a lone `Dense`) of `Dense` layers with an elementwise
+ * activation (identity, sigmoid, tanh, relu, leakyRelu, elu, selu, softplus, gelu, silu), and after
+ * the first Dense, `Activation` layers with one of those and `Dropout` layers (whose masks are drawn
+ * from the layer's generator exactly as `Dropout.forward` draws them); every parameter used once.
+ * Not eligible: softmax/logSoftmax and noisy ReLU activations, layers before the first Dense, other
+ * modules and subclasses (whose forward may differ). Losses: `FUSED_LOSSES` (every named loss).
+ */
+
+/** One stage of the network: the affine map of a Dense layer, or an elementwise activation. */
+type Stage =
+  | { kind: 'linear'; layer: Dense; weight: Tensor; bias: Tensor | null; inputs: number; units: number }
+  | { kind: 'activation'; op: UnaryOp; param: number; units: number }
+  | { kind: 'dropout'; layer: Dropout; units: number };
+
+/** The recorded pass of one Dense layer: z [B, units] and a = f(z) (the same array for the identity). */
+export interface FusedForwardRecord {
+  preActivation: FloatArray;
+  activation: FloatArray;
+}
+
+/** Buffers for one batch size B: each stage's output and the gradient of the loss with respect to it. */
+interface BatchBuffers {
+  batch: number;
+  outputs: FloatArray[];
+  grads: FloatArray[];
+  /** Dropout stages: the mask m (kept/p or 1 for kept units, 0 for dropped) and ∂C/∂y ⊙ m; empty for other stages. */
+  masks: FloatArray[];
+  scratch: FloatArray[];
+  /** [batch, units] of each stage, the shape the broadcasting kernels are given. */
+  shapes: number[][];
+  loss: FusedLoss;
+}
+
+const ELEMENTWISE: ReadonlySet<string> = new Set(['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'gelu', 'silu']);
+
+/** The kernel's `param` for an activation, as the ops in src/ops/activations.ts pass it. */
+function activationParam(spec: ActivationSpec): number {
+  if (spec.name === 'leakyRelu') return spec.slope ?? 0.01;
+  if (spec.name === 'elu') return spec.alpha ?? 1;
+  return 0;
+}
+
+function activationStage(spec: ActivationSpec, units: number): Stage | null {
+  if (spec.name === 'identity') return null;
+  return { kind: 'activation', op: spec.name as UnaryOp, param: activationParam(spec), units };
+}
+
+/** The stages of `model`, or the reason it cannot take the fused step. */
+function stagesOf(model: Module): Stage[] | string {
+  let layers: readonly Module[];
+  if (model.constructor === Sequential) layers = (model as Sequential).layers;
+  else if (model.constructor === Dense) layers = [model];
+  else return `the model is a ${model.constructor.name}, not a Sequential or Dense`;
+  const stages: Stage[] = [];
+  const seen = new Set<Module>();
+  let width = -1;
+  for (const [index, layer] of layers.entries()) {
+    if (seen.has(layer)) return `layer ${index} appears more than once (shared parameters)`;
+    seen.add(layer);
+    if (layer.constructor === Dense) {
+      const dense = layer as Dense;
+      if (!ELEMENTWISE.has(dense.activation.name)) return `layer ${index} has the activation ${dense.activation.name}, which is not elementwise`;
+      if (width !== -1 && width !== dense.inputs) return `layer ${index} expects ${dense.inputs} inputs but receives ${width}`;
+      stages.push({ kind: 'linear', layer: dense, weight: dense.weight, bias: dense.bias, inputs: dense.inputs, units: dense.units });
+      const activation = activationStage(dense.activation, dense.units);
+      if (activation) stages.push(activation);
+      width = dense.units;
+    } else if (layer.constructor === Activation) {
+      const spec = (layer as Activation).activation;
+      if (!ELEMENTWISE.has(spec.name)) return `layer ${index} is the activation ${spec.name}, which is not elementwise`;
+      if (width === -1) return `layer ${index}: an Activation before the first Dense layer`;
+      const activation = activationStage(spec, width);
+      if (activation) stages.push(activation);
+    } else if (layer.constructor === Dropout) {
+      if ((layer as Dropout).rate === 0) continue;
+      if (width === -1) return `layer ${index}: Dropout before the first Dense layer`;
+      stages.push({ kind: 'dropout', layer: layer as Dropout, units: width });
+    } else {
+      return `layer ${index} is a ${layer.constructor.name}`;
+    }
+  }
+  if (width === -1) return 'the model has no Dense layer';
+  const linears = stages.filter((stage) => stage.kind === 'linear');
+  const dtype = linears[0].weight.dtype;
+  if (linears.some((stage) => stage.weight.dtype !== dtype || (stage.bias !== null && stage.bias.dtype !== dtype))) return 'the parameters have different dtypes';
+  return stages;
+}
+
+/** Why `model` trained with `loss` cannot take the fused step, or null when it can. */
+export function fusedStepBlocker(model: Module, loss: unknown): string | null {
+  if (typeof loss !== 'string' || !(FUSED_LOSSES as readonly string[]).includes(loss)) return `the loss ${typeof loss === 'string' ? loss : 'is a custom function and'} is not fused`;
+  const stages = stagesOf(model);
+  return typeof stages === 'string' ? stages : null;
+}
+
+/** The fused step for `model` and `loss`, or null when `fusedStepBlocker` names a reason. */
+export function fusedTrainingStep(model: Module, loss: unknown): FusedTrainingStep | null {
+  if (fusedStepBlocker(model, loss) !== null) return null;
+  return new FusedTrainingStep(stagesOf(model) as Stage[], loss as FusedLossName);
+}
+
+/**
+ * A fused, allocation-free training step for one model and loss (see the comment at the top of
+ * this file). Use: `optimizer.zeroGrad(); const loss = step.forward(x, y); step.backward(); optimizer.step();`
+ * which fills the same `.grad` values as
+ * `optimizer.zeroGrad(); const loss = lossFn(model.forward(x), y); loss.backward(); optimizer.step();`.
+ */
+export class FusedTrainingStep {
+  readonly loss: FusedLossName;
+  readonly dtype: DType;
+  /** Input features n⁰ and output width nᴸ. */
+  readonly inputs: number;
+  readonly outputs: number;
+  private readonly stages: Stage[];
+  /** Buffers by batch size (a fit uses at most two: the full batch and a shorter last one). */
+  private readonly buffersBySize = new Map<number, BatchBuffers>();
+  /** Whether each stage's output depends on a parameter that requires a gradient (set per backward). */
+  private readonly needsGrad: Uint8Array;
+  private current: BatchBuffers | null = null;
+  private input: FloatArray | null = null;
+  private target: FloatArray | Int32Array | null = null;
+
+  /** @internal Built by `fusedTrainingStep`. */
+  constructor(stages: Stage[], loss: FusedLossName) {
+    this.stages = stages;
+    this.loss = loss;
+    const first = stages[0] as Extract<Stage, { kind: 'linear' }>;
+    this.dtype = first.weight.dtype;
+    this.inputs = first.inputs;
+    this.outputs = stages[stages.length - 1].units;
+    this.needsGrad = new Uint8Array(stages.length);
+  }
+
+  /** Whether a batch of `x` and `y` fits this step (features, dtype, target shape); the autograd path reports the error otherwise. */
+  accepts(x: Tensor, y: Targets): boolean {
+    if (x.rank !== 2 || x.shape[1] !== this.inputs || x.dtype !== this.dtype || x.requiresGrad) return false;
+    const labels = this.loss === 'softmaxCrossEntropy';
+    if (y instanceof Int32Array) return labels && y.length === x.shape[0];
+    return !labels && y.rank === 2 && y.shape[0] === x.shape[0] && y.shape[1] === this.outputs && y.dtype === this.dtype;
+  }
+
+  /** Runs the forward pass and the loss for the batch x [B, inputs] with targets y; returns C. */
+  forward(x: Tensor, y: Targets): number {
+    if (!this.accepts(x, y)) {
+      throw new ShapeError(`FusedTrainingStep: expected x [batch, ${this.inputs}] (${this.dtype}) and ${this.loss === 'softmaxCrossEntropy' ? 'one label per row' : `targets [batch, ${this.outputs}]`}, got x ${formatShape(x.shape)} (${x.dtype})`);
+    }
+    const buffers = this.buffersFor(x.shape[0]);
+    const kernels = backend();
+    const batch = buffers.batch;
+    let input = x.data;
+    for (let i = 0; i < this.stages.length; i++) {
+      const stage = this.stages[i];
+      const output = buffers.outputs[i];
+      if (stage.kind === 'linear') {
+        kernels.gemm(false, true, batch, stage.units, stage.inputs, input, stage.weight.data, output, false);
+        if (stage.bias) kernels.biasActivation(output, stage.bias.data, batch, stage.units, 'identity', 0, output, null);
+      } else if (stage.kind === 'activation') {
+        kernels.unary(stage.op, input, output, stage.param);
+      } else {
+        dropoutForward(stage.layer, input, output, buffers.masks[i], buffers.shapes[i]);
+      }
+      input = output;
+    }
+    this.current = buffers;
+    this.input = x.data;
+    this.target = y instanceof Tensor ? y.data : y;
+    return buffers.loss.forward(input, this.target);
+  }
+
+  /** Adds ∂C/∂W and ∂C/∂b of the last `forward` into the parameters' `.grad`. */
+  backward(): void {
+    const buffers = this.current;
+    if (buffers === null || this.input === null || this.target === null) throw new ValueError('FusedTrainingStep.backward: call forward first');
+    const stages = this.stages;
+    let needed = false;
+    for (let i = 0; i < stages.length; i++) {
+      const stage = stages[i];
+      if (stage.kind === 'linear') needed ||= stage.weight.requiresGrad || (stage.bias?.requiresGrad ?? false);
+      this.needsGrad[i] = needed ? 1 : 0;
+    }
+    if (!needed) throw new ValueError('FusedTrainingStep.backward: no parameter requires a gradient');
+    const kernels = backend();
+    const batch = buffers.batch;
+    const last = stages.length - 1;
+    buffers.loss.backward(this.target, buffers.grads[last]);
+    this.current = null;
+    for (let i = last; i >= 0 && this.needsGrad[i] === 1; i--) {
+      const stage = stages[i];
+      const gradOutput = buffers.grads[i];
+      const input = i === 0 ? this.input : buffers.outputs[i - 1];
+      const gradInput = i > 0 && this.needsGrad[i - 1] === 1 ? buffers.grads[i - 1] : null;
+      if (stage.kind === 'activation') {
+        if (gradInput === null) continue;
+        gradInput.fill(0);
+        kernels.unaryBackward(stage.op, input, buffers.outputs[i], gradOutput, gradInput, stage.param, true);
+        continue;
+      }
+      if (stage.kind === 'dropout') {
+        if (gradInput !== null) dropoutBackward(stage.layer, input, buffers.outputs[i], buffers.masks[i], gradOutput, gradInput, buffers.scratch[i], buffers.shapes[i]);
+        continue;
+      }
+      // gradOutput is δ = ∂C/∂z of this layer.
+      const gradWeight = gradientOf(stage.weight);
+      if (gradWeight) kernels.gemm(true, false, stage.units, stage.inputs, batch, gradOutput, input, gradWeight, true);
+      const gradBias = stage.bias ? gradientOf(stage.bias) : null;
+      if (gradBias) kernels.reduce('sum', gradOutput, 1, batch, stage.units, gradBias, true);
+      if (gradInput) {
+        gradInput.fill(0);
+        kernels.gemm(false, false, batch, stage.inputs, stage.units, gradOutput, stage.weight.data, gradInput, true);
+      }
+    }
+  }
+
+  /** The network output aᴸ [B, outputs] of the last forward pass (overwritten by the next one of that batch size). */
+  output(batch: number): FloatArray {
+    return this.buffersFor(batch).outputs[this.stages.length - 1];
+  }
+
+  /** z and f(z) of `layer` in the last forward pass with `batch` rows, or null if the layer is not part of this step. */
+  forwardRecord(layer: Dense, batch: number): FusedForwardRecord | null {
+    const index = this.stages.findIndex((stage) => stage.kind === 'linear' && stage.layer === layer);
+    if (index < 0) return null;
+    const outputs = this.buffersFor(batch).outputs;
+    const next = this.stages[index + 1];
+    // A following activation stage belongs to the layer only when it came from the layer's own activation.
+    const ownActivation = next?.kind === 'activation' && layer.activation.name !== 'identity';
+    return { preActivation: outputs[index], activation: ownActivation ? outputs[index + 1] : outputs[index] };
+  }
+
+  private buffersFor(batch: number): BatchBuffers {
+    let buffers = this.buffersBySize.get(batch);
+    if (buffers === undefined) {
+      const sizes = this.stages.map((stage) => batch * stage.units);
+      const forDropout = (size: number, i: number) => allocate(this.dtype, this.stages[i].kind === 'dropout' ? size : 0);
+      buffers = {
+        batch,
+        outputs: sizes.map((size) => allocate(this.dtype, size)),
+        grads: sizes.map((size) => allocate(this.dtype, size)),
+        masks: sizes.map(forDropout),
+        scratch: sizes.map(forDropout),
+        shapes: this.stages.map((stage) => [batch, stage.units]),
+        loss: new FusedLoss(this.loss, this.dtype, batch, this.outputs),
+      };
+      this.buffersBySize.set(batch, buffers);
+    }
+    return buffers;
+  }
+}
+
+/**
+ * Dropout's forward as `Dropout.forward` computes it: in training mode y = x ⊙ m with
+ * m = 1/p (inverted) or 1 (classic) where the layer's generator draws u < p, else 0, one draw per
+ * element in row-major order; in evaluation mode y = x (inverted) or y = p·x (classic).
+ */
+function dropoutForward(layer: Dropout, x: FloatArray, y: FloatArray, mask: FloatArray, shape: number[]): void {
+  const keep = layer.keepProbability;
+  if (!layer.training) {
+    if (layer.mode === 'inverted') y.set(x);
+    else backend().unary('mulScalar', x, y, keep);
+    return;
+  }
+  const kept = layer.mode === 'inverted' ? 1 / keep : 1;
+  const rng = layer.rng;
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < keep ? kept : 0;
+  backend().binary('mul', x, shape, mask, shape, y, shape);
+}
+
+/** ∂C/∂x = ∂C/∂y ⊙ m (training), ∂C/∂y (inverted evaluation) or p·∂C/∂y (classic evaluation), into gradX. */
+function dropoutBackward(layer: Dropout, x: FloatArray, y: FloatArray, mask: FloatArray, gradY: FloatArray, gradX: FloatArray, scratch: FloatArray, shape: number[]): void {
+  const kernels = backend();
+  if (!layer.training) {
+    // Inverted evaluation returns x itself, so x's gradient is y's: a copy.
+    if (layer.mode === 'inverted') gradX.set(gradY);
+    else {
+      gradX.fill(0);
+      kernels.unaryBackward('mulScalar', x, y, gradY, gradX, layer.keepProbability, true);
+    }
+    return;
+  }
+  kernels.binary('mul', gradY, shape, mask, shape, scratch, shape);
+  gradX.fill(0);
+  kernels.binary('add', gradX, shape, scratch, shape, gradX, shape);
+}
+
+/** A parameter's gradient storage, created zero-filled on first use (as autograd's gradBuffer); null when frozen. */
+function gradientOf(parameter: Tensor): FloatArray | null {
+  if (!parameter.requiresGrad) return null;
+  if (parameter.grad === null) parameter.grad = new Tensor(allocate(parameter.dtype, parameter.size), parameter.shape);
+  return parameter.grad.data;
+}

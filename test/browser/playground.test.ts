@@ -1,0 +1,39 @@
+/** The playground page trains in its worker, draws, and explains a step on click. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SKIP_WITHOUT_CHROMIUM, withPage } from './harness.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+test('the playground trains a spiral in its worker and explains a clicked point', { skip: SKIP_WITHOUT_CHROMIUM, timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-playground-'));
+  try {
+    execFileSync(process.execPath, [join(root, 'web/build.mjs'), dir], { stdio: 'ignore' });
+    await withPage(dir, '#dataset=moons&epochs=60&hidden=8,8&lr=0.03&points=200', async (page, errors) => {
+      await page.waitForSelector('#status[data-done]', { timeout: 90_000 });
+      const status = {
+        done: await page.getAttribute('#status', 'data-done'),
+        epoch: await page.getAttribute('#status', 'data-epoch'),
+        accuracy: await page.getAttribute('#status', 'data-accuracy'),
+        text: await page.textContent('#status'),
+      };
+      assert.deepEqual(errors, []);
+      assert.equal(status.done, 'epochs', status.text ?? '');
+      assert.equal(status.epoch, '60');
+      assert.ok(Number(status.accuracy) >= 0.9, `validation accuracy ${status.accuracy}`);
+      await page.click('#map', { position: { x: 100, y: 100 } });
+      await page.waitForSelector('#explain:has-text("δ1")', { timeout: 10_000 });
+      const text = await page.textContent('#explain');
+      assert.match(text!, /loss C = \d/);
+      assert.match(text!, /layer 1: Dense\(2→8, tanh\)/);
+      if (process.env.PLAYGROUND_SCREENSHOT) await page.screenshot({ path: process.env.PLAYGROUND_SCREENSHOT, fullPage: true });
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
