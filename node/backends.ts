@@ -29,6 +29,11 @@ const FAMILIES: readonly BackendFamily[] = ['native', 'wasm', 'js'];
 
 let availability: BackendAvailability[] | null = null;
 
+/** BACKPROP_WASM_THREADS=2 lets the wasm backend use a worker thread (default 1; see createWasmBackend). */
+function wasmThreadsFromEnvironment(): number {
+  return process.env.BACKPROP_WASM_THREADS === '2' ? 2 : 1;
+}
+
 function tryLoad(family: BackendFamily, load: () => Backend): BackendAvailability {
   try {
     const loaded = load();
@@ -47,7 +52,7 @@ function tryLoad(family: BackendFamily, load: () => Backend): BackendAvailabilit
 export function nodeBackends(): readonly BackendAvailability[] {
   availability ??= [
     tryLoad('native', () => createNativeBackend()),
-    tryLoad('wasm', () => createWasmBackend({ spawnWorker: spawnNodeWorker })),
+    tryLoad('wasm', () => createWasmBackend({ threads: wasmThreadsFromEnvironment(), spawnWorker: spawnNodeWorker })),
     { family: 'js', backend: jsBackend, problem: null },
   ];
   return availability;

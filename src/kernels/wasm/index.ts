@@ -2,7 +2,8 @@
  * The portable fast backend: float32 `gemm` in WebAssembly SIMD (gemm.wat), every other kernel
  * and float64 from the TypeScript backend (elementwise kernels would spend more on copying into
  * the module's memory than they save). Runs in Node and in browsers with WebAssembly SIMD
- * (Chrome 91+, Firefox 89+, Safari 16.4+); on one thread, or two where workers can share memory (threads.ts).
+ * (Chrome 91+, Firefox 89+, Safari 16.4+); on one thread, or on two where workers can share memory
+ * and `threads: 2` is asked for (threads.ts).
  */
 import type { Backend } from '../backend.js';
 import { withFallback } from '../backend.js';
@@ -17,7 +18,12 @@ export type { SpawnWorker, WorkerHandle } from './runtime.js';
 export interface WasmBackendOptions {
   /** Backend for float64 and the kernels this one lacks (default the TypeScript backend). */
   base?: Backend;
-  /** 1 or 2 (default 2 where a worker can share memory with this thread, else 1). */
+  /**
+   * 1 (default) or 2: with 2, a worker sharing the module's memory takes chunks of each large
+   * product where workers can share memory, else it stays 1. Opt-in because on the 2-core machine
+   * this was written on, shared with other processes, two threads measured 15-20% slower than one
+   * (each thread got about half a core); on an idle multi-core machine they should help.
+   */
   threads?: number;
   /**
    * Starts a worker from JavaScript source. Default: in a cross-origin-isolated browser page, a
@@ -35,7 +41,7 @@ export interface WasmBackendOptions {
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   const base = options.base ?? jsBackend;
-  const threads = options.threads ?? 2;
+  const threads = options.threads ?? 1;
   if (threads !== 1 && threads !== 2) throw new Error(`createWasmBackend: threads must be 1 or 2, got ${String(threads)}`);
   const runtime = wasmRuntime();
   if (!runtime) throw new Error('createWasmBackend: this runtime has no WebAssembly');
