@@ -79,6 +79,9 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
  * frees intermediate gradients (unless retained) and releases the graph.
  */
 export function backward(root: Tensor, gradient?: Tensor): void {
+  if (root.graphReleased) {
+    throw new BackpropError('backward: the graph of this tensor was already released by an earlier backward(); compute the tensor again to differentiate it again');
+  }
   if (!root.requiresGrad) throw new BackpropError('backward: the tensor does not require a gradient (no input had requiresGrad, or it was computed under noGrad)');
   if (gradient === undefined && root.size !== 1) {
     throw new ShapeError(`backward: tensor of shape ${formatShape(root.shape)} is not a scalar; pass the gradient ∂C/∂output as an argument`);
@@ -99,6 +102,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       if (node.grad !== null) rule(node.grad.data);
       node.backwardFn = null;
       node.parents = null;
+      node.graphReleased = true;
       if (!node.retainsGrad) node.grad = null;
     }
   } finally {

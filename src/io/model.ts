@@ -236,7 +236,7 @@ export interface FromModelDocumentOptions extends RandomOptions {
  * Builds the network a model document describes (validating it first; see `validateModelDocument`),
  * with exactly the stored weights, in evaluation mode (call `train()` to train it further).
  * Dropout layers and noisy ReLUs get generators forked in layer order from `rng`, or from
- * `new Rng(seed ?? 0)`. The free-form areas are not used here; read them from the document.
+ * `new Rng(seed)`, or a fork of the default generator (see `setDefaultSeed`). The free-form areas are not used here; read them from the document.
  */
 export function fromModelDocument(value: unknown, options: FromModelDocumentOptions = {}): Sequential {
   const checked = validateModelDocument(value);

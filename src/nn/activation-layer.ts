@@ -9,7 +9,7 @@ import { RandomOptions, generatorFrom } from './random.js';
  * A layer that applies an activation function a = f(z) elementwise (softmax and log-softmax over
  * the last axis); no parameters. Built by name or spec from the one registry (`ACTIVATIONS`):
  * `new Activation('tanh')`, `new Activation({ name: 'leakyRelu', slope: 0.2 })`. A noisy ReLU
- * draws its training-mode noise from `rng`, or from `new Rng(seed ?? 0)`.
+ * draws its training-mode noise from `rng`, or from `new Rng(seed)`, or a fork of the default generator (see `setDefaultSeed`).
  */
 export class Activation extends Module implements RecordsActivations {
   readonly activation: ActivationSpec;

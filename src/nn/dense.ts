@@ -2,7 +2,7 @@ import { isGradEnabled } from '../autograd/index.js';
 import type { DType } from '../kernels/index.js';
 import { linear } from '../ops/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { ShapeError, ValueError, checkNumber, formatShape, formatValue } from '../util/errors.js';
+import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { ActivationLike, ActivationName, ActivationSpec, applyActivation, formatActivation, isRandomActivation, resolveActivation } from './activations.js';
 import { Initializer, initTensor, resolveInitializer } from './init.js';
@@ -73,7 +73,7 @@ export interface DenseOptions extends RandomOptions {
  * ∂C/∂W = δᵀ·x, ∂C/∂b = Σ_batch δ and ∂C/∂x = δ·W.
  *
  * Defaults: bias on, identity activation, W from `defaultInitializer(activation)`, b zeros,
- * float32, randomness from `new Rng(seed ?? 0)` unless `rng` is given. W is drawn first; a noisy
+ * float32, randomness from `new Rng(seed)`, or a fork of the default generator (see `setDefaultSeed`) unless `rng` is given. W is drawn first; a noisy
  * ReLU then forks its noise generator from the same stream.
  */
 export class Dense extends Module implements RecordsActivations {
@@ -93,6 +93,7 @@ export class Dense extends Module implements RecordsActivations {
   constructor(options: DenseOptions) {
     super();
     if (typeof options !== 'object' || options === null) throw new ValueError(`Dense: options must be an object, got ${formatValue(options)}`);
+    checkKnownKeys('Dense', options, ['inputs', 'units', 'bias', 'activation', 'init', 'biasInit', 'dtype', 'rng', 'seed']);
     this.inputs = checkNumber('Dense', 'inputs', options.inputs, { min: 1, integer: true });
     this.units = checkNumber('Dense', 'units', options.units, { min: 1, integer: true });
     const hasBias = options.bias ?? true;

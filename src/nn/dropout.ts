@@ -1,6 +1,6 @@
 import { mul, scale } from '../ops/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
-import { ValueError, checkNumber, formatValue } from '../util/errors.js';
+import { ValueError, checkKnownKeys, checkNumber, formatValue } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { Module } from './module.js';
 import { RandomOptions, generatorFrom } from './random.js';
@@ -40,6 +40,7 @@ export class Dropout extends Module {
   constructor(options: DropoutOptions) {
     super();
     if (typeof options !== 'object' || options === null) throw new ValueError(`Dropout: options must be an object, got ${formatValue(options)}`);
+    checkKnownKeys('Dropout', options, ['rate', 'mode', 'rng', 'seed']);
     this.rate = checkNumber('Dropout', 'rate', options.rate, { min: 0 });
     if (!(this.rate < 1)) throw new ValueError(`Dropout: rate must be < 1 (a rate of 1 drops every unit), got ${this.rate}`);
     const mode = options.mode ?? 'inverted';

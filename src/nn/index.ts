@@ -11,3 +11,4 @@ export type { ActivationName, ActivationSpec, ActivationLike, ActivationContext,
 export { INITIALIZER_NAMES, resolveInitializer, initDistribution, initTensor, fans } from './init.js';
 export type { InitializerName, InitializerSpec, Initializer, InitDistribution, InitOptions } from './init.js';
 export type { RandomOptions } from './random.js';
+export { setDefaultSeed } from './random.js';

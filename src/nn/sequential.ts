@@ -1,6 +1,6 @@
 import type { DType } from '../kernels/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { ValueError, checkNumber, formatValue } from '../util/errors.js';
+import { ValueError, checkKnownKeys, checkNumber, formatValue } from '../util/errors.js';
 import { ActivationLike, resolveActivation } from './activations.js';
 import { Dense, RecordsActivations } from './dense.js';
 import { Dropout, DropoutMode } from './dropout.js';
@@ -63,7 +63,7 @@ export interface MlpOptions extends RandomOptions {
 /**
  * A multilayer perceptron: Dense layers of widths `sizes`, the hidden ones with `activation`
  * (each followed by Dropout when `dropout` > 0), the last with `outputActivation`.
- * All randomness comes from one generator (`rng`, or `new Rng(seed ?? 0)`): the layers draw their
+ * All randomness comes from one generator (`rng`, or `new Rng(seed)`, or a fork of the default generator (see `setDefaultSeed`)): the layers draw their
  * weights from it in order, and each Dropout forks its mask generator from it when built, so one
  * seed reproduces the whole model.
  *
@@ -71,6 +71,7 @@ export interface MlpOptions extends RandomOptions {
  */
 export function mlp(options: MlpOptions): Sequential {
   if (typeof options !== 'object' || options === null) throw new ValueError(`mlp: options must be an object, got ${formatValue(options)}`);
+  checkKnownKeys('mlp', options, ['sizes', 'activation', 'outputActivation', 'init', 'bias', 'dropout', 'dropoutMode', 'dtype', 'rng', 'seed']);
   const sizes = options.sizes;
   if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError(`mlp: sizes must list at least the input and output widths, got ${formatValue(sizes)}`);
   sizes.forEach((size, i) => checkNumber('mlp', `sizes[${i}]`, size, { min: 1, integer: true }));

@@ -67,7 +67,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) {
     throw new ShapeError(`linear: bias must have shape [${outFeatures}], got ${formatShape(bias.shape)}`);
   }
-  if (input.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) throw new ValueError(`linear: input, weight and bias must share a dtype`);
+  if (input.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) throw new ValueError(`linear: input (${input.dtype}), weight (${weight.dtype})${bias ? ` and bias (${bias.dtype})` : ''} must share a dtype`);
   const kernels = backend();
   const out = new Tensor(allocate(input.dtype, batch * outFeatures), [batch, outFeatures]);
   kernels.gemm(false, true, batch, outFeatures, inFeatures, input.data, weight.data, out.data, false);

@@ -52,11 +52,7 @@ export function checkChoice<T extends string>(where: string, option: string, val
 }
 
 /** Rejects keys of `options` that are not in `valid` (catches typos such as `learningRate`). */
-export function checkKnownKeys(where: string, options: object, valid: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(', ')}`);
-  }
-}
+export { checkKnownKeys } from '../util/errors.js';
 
 /**
  * Numbers for a JSON document. JSON has no NaN or ±Infinity (JSON.stringify writes null), so

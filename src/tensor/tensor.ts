@@ -33,6 +33,8 @@ export class Tensor {
   parents: readonly Tensor[] | null = null;
   /** @internal The operation's backward rule (null for leaves or once released). */
   backwardFn: BackwardFn | null = null;
+  /** @internal Set when backward() released the record of how this tensor was computed. */
+  graphReleased = false;
   /** @internal Keep `grad` on this non-leaf tensor after backward (see retainGrad). */
   retainsGrad = false;
   /** Optional label used in diagnostics and error messages (e.g. "dense1.weight"). */

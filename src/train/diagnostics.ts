@@ -72,12 +72,15 @@ export function measureLayer(probe: LayerProbe, previousWeights: FloatArray | nu
     }
     deadShare = dead / probe.units;
   }
-  if ((probe.activation === 'sigmoid' || probe.activation === 'tanh') && probe.output && probe.output.length > 0) {
+  const output = probe.output;
+  if ((probe.activation === 'sigmoid' || probe.activation === 'tanh') && output && output.length > 0) {
     let saturated = 0;
-    for (const a of probe.output) {
-      if (probe.activation === 'sigmoid' ? a < 0.01 || a > 0.99 : Math.abs(a) > 0.99) saturated++;
+    if (probe.activation === 'sigmoid') {
+      for (let i = 0; i < output.length; i++) if (output[i] < 0.01 || output[i] > 0.99) saturated++;
+    } else {
+      for (let i = 0; i < output.length; i++) if (output[i] > 0.99 || output[i] < -0.99) saturated++;
     }
-    saturatedShare = saturated / probe.output.length;
+    saturatedShare = saturated / output.length;
   }
   return { name: probe.name, gradNorm: norm(probe.gradWeights), weightNorm, updateRatio, deadShare, saturatedShare };
 }

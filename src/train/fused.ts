@@ -28,39 +28,39 @@ import type { Targets } from './losses.js';
  * steps are bit-identical to autograd training, in float32 and float64, on any backend.
  *
  * Eligible models: a `Sequential` (or a lone `Dense`) of `Dense` layers with an elementwise
- * activation (identity, sigmoid, tanh, relu, leakyRelu, elu, selu, softplus, gelu, silu), and after
- * the first Dense, `Activation` layers with one of those and `Dropout` layers (whose masks are drawn
- * from the layer's generator exactly as `Dropout.forward` draws them); every parameter used once.
- * Not eligible: softmax/logSoftmax and noisy ReLU activations, layers before the first Dense, other
- * modules and subclasses (whose forward may differ). Losses: `FUSED_LOSSES` (every named loss).
+ * activation (identity, sigmoid, tanh, relu, leakyRelu, noisyRelu, elu, selu, softplus, gelu, silu),
+ * and after the first Dense, `Activation` layers with one of those and `Dropout` layers (the noise
+ * and masks drawn from the layers' generators exactly as the layers draw them); every parameter used
+ * once. Not eligible: softmax/logSoftmax activations, layers before the first Dense, other modules
+ * and subclasses (whose forward may differ). Losses: `FUSED_LOSSES` (every named loss).
  */
 
-/** One stage of the network: the affine map of a Dense layer, or an elementwise activation. */
+/**
+ * One stage of the network: the affine map of a Dense layer, an elementwise activation, noisy ReLU
+ * (`owner` is the Dense or Activation layer whose mode and generator it uses), or Dropout.
+ */
 type Stage =
   | { kind: 'linear'; layer: Dense; weight: Tensor; bias: Tensor | null; inputs: number; units: number }
   | { kind: 'activation'; op: UnaryOp; param: number; units: number }
+  | { kind: 'noisyRelu'; owner: Dense | Activation; std: number; units: number }
   | { kind: 'dropout'; layer: Dropout; units: number };
-
-/** The recorded pass of one Dense layer: z [B, units] and a = f(z) (the same array for the identity). */
-export interface FusedForwardRecord {
-  preActivation: FloatArray;
-  activation: FloatArray;
-}
 
 /** Buffers for one batch size B: each stage's output and the gradient of the loss with respect to it. */
 interface BatchBuffers {
   batch: number;
   outputs: FloatArray[];
   grads: FloatArray[];
-  /** Dropout stages: the mask m (kept/p or 1 for kept units, 0 for dropped) and ∂C/∂y ⊙ m; empty for other stages. */
-  masks: FloatArray[];
-  scratch: FloatArray[];
+  /**
+   * Per stage, the buffers of its random part (none for the others): Dropout [mask m (1/p or 1 for
+   * kept units, 0 for dropped), ∂C/∂y ⊙ m]; noisy ReLU [noise ε, z + ε, ∂C/∂(z + ε)].
+   */
+  random: FloatArray[][];
   /** [batch, units] of each stage, the shape the broadcasting kernels are given. */
   shapes: number[][];
   loss: FusedLoss;
 }
 
-const ELEMENTWISE: ReadonlySet<string> = new Set(['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'selu', 'softplus', 'gelu', 'silu']);
+const ELEMENTWISE: ReadonlySet<string> = new Set(['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'noisyRelu', 'elu', 'selu', 'softplus', 'gelu', 'silu']);
 
 /** The kernel's `param` for an activation, as the ops in src/ops/activations.ts pass it. */
 function activationParam(spec: ActivationSpec): number {
@@ -69,8 +69,9 @@ function activationParam(spec: ActivationSpec): number {
   return 0;
 }
 
-function activationStage(spec: ActivationSpec, units: number): Stage | null {
+function activationStage(spec: ActivationSpec, units: number, owner: Dense | Activation): Stage | null {
   if (spec.name === 'identity') return null;
+  if (spec.name === 'noisyRelu') return { kind: 'noisyRelu', owner, std: spec.std ?? 1, units };
   return { kind: 'activation', op: spec.name as UnaryOp, param: activationParam(spec), units };
 }
 
@@ -88,17 +89,17 @@ function stagesOf(model: Module): Stage[] | string {
     seen.add(layer);
     if (layer.constructor === Dense) {
       const dense = layer as Dense;
-      if (!ELEMENTWISE.has(dense.activation.name)) return `layer ${index} has the activation ${dense.activation.name}, which is not elementwise`;
+      if (!ELEMENTWISE.has(dense.activation.name)) return `layer ${index} has the activation ${dense.activation.name}, which the fused step does not cover`;
       if (width !== -1 && width !== dense.inputs) return `layer ${index} expects ${dense.inputs} inputs but receives ${width}`;
       stages.push({ kind: 'linear', layer: dense, weight: dense.weight, bias: dense.bias, inputs: dense.inputs, units: dense.units });
-      const activation = activationStage(dense.activation, dense.units);
+      const activation = activationStage(dense.activation, dense.units, dense);
       if (activation) stages.push(activation);
       width = dense.units;
     } else if (layer.constructor === Activation) {
       const spec = (layer as Activation).activation;
-      if (!ELEMENTWISE.has(spec.name)) return `layer ${index} is the activation ${spec.name}, which is not elementwise`;
+      if (!ELEMENTWISE.has(spec.name)) return `layer ${index} is the activation ${spec.name}, which the fused step does not cover`;
       if (width === -1) return `layer ${index}: an Activation before the first Dense layer`;
-      const activation = activationStage(spec, width);
+      const activation = activationStage(spec, width, layer as Activation);
       if (activation) stages.push(activation);
     } else if (layer.constructor === Dropout) {
       if ((layer as Dropout).rate === 0) continue;
@@ -117,7 +118,8 @@ function stagesOf(model: Module): Stage[] | string {
 
 /** Why `model` trained with `loss` cannot take the fused step, or null when it can. */
 export function fusedStepBlocker(model: Module, loss: unknown): string | null {
-  if (typeof loss !== 'string' || !(FUSED_LOSSES as readonly string[]).includes(loss)) return `the loss ${typeof loss === 'string' ? loss : 'is a custom function and'} is not fused`;
+  if (typeof loss !== 'string') return 'a custom loss function needs the graph';
+  if (!(FUSED_LOSSES as readonly string[]).includes(loss)) return `the loss ${loss} is not fused`;
   const stages = stagesOf(model);
   return typeof stages === 'string' ? stages : null;
 }
@@ -143,6 +145,8 @@ export class FusedTrainingStep {
   private readonly stages: Stage[];
   /** Buffers by batch size (a fit uses at most two: the full batch and a shorter last one). */
   private readonly buffersBySize = new Map<number, BatchBuffers>();
+  /** Buffers of `predict`, apart from the training ones so a prediction leaves the last step's output intact. */
+  private readonly predictBuffersBySize = new Map<number, BatchBuffers>();
   /** Whether each stage's output depends on a parameter that requires a gradient (set per backward). */
   private readonly needsGrad: Uint8Array;
   private current: BatchBuffers | null = null;
@@ -174,9 +178,38 @@ export class FusedTrainingStep {
       throw new ShapeError(`FusedTrainingStep: expected x [batch, ${this.inputs}] (${this.dtype}) and ${this.loss === 'softmaxCrossEntropy' ? 'one label per row' : `targets [batch, ${this.outputs}]`}, got x ${formatShape(x.shape)} (${x.dtype})`);
     }
     const buffers = this.buffersFor(x.shape[0]);
+    const output = this.forwardStages(x.data, buffers);
+    this.current = buffers;
+    this.input = x.data;
+    this.target = y instanceof Tensor ? y.data : y;
+    return buffers.loss.forward(output, this.target);
+  }
+
+  /**
+   * The network's forward pass alone for x [B, inputs], in each layer's current mode (e.g. after
+   * `model.eval()`), as `model.forward(x)` computes it; the same values `noGrad(() => model.forward(x))`
+   * gives, without allocating, into buffers of its own. Returns aᴸ; `predictedRecord` gives each
+   * Dense layer's z and a.
+   */
+  predict(x: Tensor): FloatArray {
+    if (x.rank !== 2 || x.shape[1] !== this.inputs || x.dtype !== this.dtype) throw new ShapeError(`FusedTrainingStep.predict: expected x [batch, ${this.inputs}] (${this.dtype}), got ${formatShape(x.shape)} (${x.dtype})`);
+    return this.forwardStages(x.data, this.buffersFor(x.shape[0], this.predictBuffersBySize));
+  }
+
+  /** z and f(z) of `layer` from the last `predict` with `batch` rows, or null when the layer is not part of this step. */
+  predictedRecord(layer: Dense, batch: number): { preActivation: FloatArray; activation: FloatArray } | null {
+    const index = this.stages.findIndex((stage) => stage.kind === 'linear' && stage.layer === layer);
+    if (index < 0) return null;
+    const outputs = this.buffersFor(batch, this.predictBuffersBySize).outputs;
+    // The layer's own activation, when it has one, is the stage right after its affine map.
+    return { preActivation: outputs[index], activation: layer.activation.name !== 'identity' ? outputs[index + 1] : outputs[index] };
+  }
+
+  /** Runs every stage on the rows of `x`; returns the last stage's output. */
+  private forwardStages(x: FloatArray, buffers: BatchBuffers): FloatArray {
     const kernels = backend();
     const batch = buffers.batch;
-    let input = x.data;
+    let input = x;
     for (let i = 0; i < this.stages.length; i++) {
       const stage = this.stages[i];
       const output = buffers.outputs[i];
@@ -185,15 +218,14 @@ export class FusedTrainingStep {
         if (stage.bias) kernels.biasActivation(output, stage.bias.data, batch, stage.units, 'identity', 0, output, null);
       } else if (stage.kind === 'activation') {
         kernels.unary(stage.op, input, output, stage.param);
+      } else if (stage.kind === 'noisyRelu') {
+        noisyReluForward(stage.owner, stage.std, input, output, buffers.random[i], buffers.shapes[i]);
       } else {
-        dropoutForward(stage.layer, input, output, buffers.masks[i], buffers.shapes[i]);
+        dropoutForward(stage.layer, input, output, buffers.random[i], buffers.shapes[i]);
       }
       input = output;
     }
-    this.current = buffers;
-    this.input = x.data;
-    this.target = y instanceof Tensor ? y.data : y;
-    return buffers.loss.forward(input, this.target);
+    return input;
   }
 
   /** Adds ∂C/∂W and ∂C/∂b of the last `forward` into the parameters' `.grad`. */
@@ -225,7 +257,11 @@ export class FusedTrainingStep {
         continue;
       }
       if (stage.kind === 'dropout') {
-        if (gradInput !== null) dropoutBackward(stage.layer, input, buffers.outputs[i], buffers.masks[i], gradOutput, gradInput, buffers.scratch[i], buffers.shapes[i]);
+        if (gradInput !== null) dropoutBackward(stage.layer, input, buffers.outputs[i], gradOutput, gradInput, buffers.random[i], buffers.shapes[i]);
+        continue;
+      }
+      if (stage.kind === 'noisyRelu') {
+        if (gradInput !== null) noisyReluBackward(stage.owner, stage.std, input, buffers.outputs[i], gradOutput, gradInput, buffers.random[i], buffers.shapes[i]);
         continue;
       }
       // gradOutput is δ = ∂C/∂z of this layer.
@@ -245,32 +281,20 @@ export class FusedTrainingStep {
     return this.buffersFor(batch).outputs[this.stages.length - 1];
   }
 
-  /** z and f(z) of `layer` in the last forward pass with `batch` rows, or null if the layer is not part of this step. */
-  forwardRecord(layer: Dense, batch: number): FusedForwardRecord | null {
-    const index = this.stages.findIndex((stage) => stage.kind === 'linear' && stage.layer === layer);
-    if (index < 0) return null;
-    const outputs = this.buffersFor(batch).outputs;
-    const next = this.stages[index + 1];
-    // A following activation stage belongs to the layer only when it came from the layer's own activation.
-    const ownActivation = next?.kind === 'activation' && layer.activation.name !== 'identity';
-    return { preActivation: outputs[index], activation: ownActivation ? outputs[index + 1] : outputs[index] };
-  }
-
-  private buffersFor(batch: number): BatchBuffers {
-    let buffers = this.buffersBySize.get(batch);
+  private buffersFor(batch: number, bySize = this.buffersBySize): BatchBuffers {
+    let buffers = bySize.get(batch);
     if (buffers === undefined) {
       const sizes = this.stages.map((stage) => batch * stage.units);
-      const forDropout = (size: number, i: number) => allocate(this.dtype, this.stages[i].kind === 'dropout' ? size : 0);
+      const randomBuffers = { dropout: 2, noisyRelu: 3, linear: 0, activation: 0 };
       buffers = {
         batch,
         outputs: sizes.map((size) => allocate(this.dtype, size)),
         grads: sizes.map((size) => allocate(this.dtype, size)),
-        masks: sizes.map(forDropout),
-        scratch: sizes.map(forDropout),
+        random: sizes.map((size, i) => Array.from({ length: randomBuffers[this.stages[i].kind] }, () => allocate(this.dtype, size))),
         shapes: this.stages.map((stage) => [batch, stage.units]),
         loss: new FusedLoss(this.loss, this.dtype, batch, this.outputs),
       };
-      this.buffersBySize.set(batch, buffers);
+      bySize.set(batch, buffers);
     }
     return buffers;
   }
@@ -281,7 +305,7 @@ export class FusedTrainingStep {
  * m = 1/p (inverted) or 1 (classic) where the layer's generator draws u < p, else 0, one draw per
  * element in row-major order; in evaluation mode y = x (inverted) or y = p·x (classic).
  */
-function dropoutForward(layer: Dropout, x: FloatArray, y: FloatArray, mask: FloatArray, shape: number[]): void {
+function dropoutForward(layer: Dropout, x: FloatArray, y: FloatArray, [mask]: FloatArray[], shape: number[]): void {
   const keep = layer.keepProbability;
   if (!layer.training) {
     if (layer.mode === 'inverted') y.set(x);
@@ -295,7 +319,7 @@ function dropoutForward(layer: Dropout, x: FloatArray, y: FloatArray, mask: Floa
 }
 
 /** ∂C/∂x = ∂C/∂y ⊙ m (training), ∂C/∂y (inverted evaluation) or p·∂C/∂y (classic evaluation), into gradX. */
-function dropoutBackward(layer: Dropout, x: FloatArray, y: FloatArray, mask: FloatArray, gradY: FloatArray, gradX: FloatArray, scratch: FloatArray, shape: number[]): void {
+function dropoutBackward(layer: Dropout, x: FloatArray, y: FloatArray, gradY: FloatArray, gradX: FloatArray, [mask, scratch]: FloatArray[], shape: number[]): void {
   const kernels = backend();
   if (!layer.training) {
     // Inverted evaluation returns x itself, so x's gradient is y's: a copy.
@@ -309,6 +333,38 @@ function dropoutBackward(layer: Dropout, x: FloatArray, y: FloatArray, mask: Flo
   kernels.binary('mul', gradY, shape, mask, shape, scratch, shape);
   gradX.fill(0);
   kernels.binary('add', gradX, shape, scratch, shape, gradX, shape);
+}
+
+/**
+ * Noisy ReLU as `ops.noisyRelu` computes it: in training mode (std > 0) y = relu(z + ε) with
+ * ε = 0 + std·N(0, 1) drawn from the owner's generator per element in row-major order; otherwise
+ * y = relu(z).
+ */
+function noisyReluForward(owner: Dense | Activation, std: number, z: FloatArray, y: FloatArray, [noise, noisy]: FloatArray[], shape: number[]): void {
+  const kernels = backend();
+  const rng = owner.rng;
+  if (owner.training && rng === null) throw new ValueError('noisyRelu: training mode needs a random generator (pass rng or seed to the layer)');
+  if (!owner.training || std === 0 || rng === null) {
+    kernels.unary('relu', z, y, 0);
+    return;
+  }
+  for (let i = 0; i < noise.length; i++) noise[i] = 0 + std * rng.normal();
+  kernels.binary('add', z, shape, noise, shape, noisy, shape);
+  kernels.unary('relu', noisy, y, 0);
+}
+
+/** ∂C/∂z = ∂C/∂y ⊙ relu′(z + ε) (relu′(z) without noise), into gradZ. */
+function noisyReluBackward(owner: Dense | Activation, std: number, z: FloatArray, y: FloatArray, gradY: FloatArray, gradZ: FloatArray, [, noisy, gradNoisy]: FloatArray[], shape: number[]): void {
+  const kernels = backend();
+  gradZ.fill(0);
+  if (!owner.training || std === 0) {
+    kernels.unaryBackward('relu', z, y, gradY, gradZ, 0, true);
+    return;
+  }
+  gradNoisy.fill(0);
+  kernels.unaryBackward('relu', noisy, y, gradY, gradNoisy, 0, true);
+  // z + ε sends its gradient to z unchanged (added into the zero-filled gradZ).
+  kernels.binary('add', gradZ, shape, gradNoisy, shape, gradZ, shape);
 }
 
 /** A parameter's gradient storage, created zero-filled on first use (as autograd's gradBuffer); null when frozen. */

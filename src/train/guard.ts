@@ -6,18 +6,18 @@ import type { Tensor } from '../tensor/index.js';
 import { allocate } from '../tensor/index.js';
 
 function firstNonFinite(values: FloatArray): number {
-  // v − v is 0 for a finite v and NaN for ±Infinity or NaN: one branch-free pass decides (four
+  // 0·v is ±0 for a finite v and NaN for ±Infinity or NaN: one branch-free pass decides (four
   // independent sums, so the additions do not wait on each other).
   const n = values.length;
   let probe0 = 0, probe1 = 0, probe2 = 0, probe3 = 0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    probe0 += values[i] - values[i];
-    probe1 += values[i + 1] - values[i + 1];
-    probe2 += values[i + 2] - values[i + 2];
-    probe3 += values[i + 3] - values[i + 3];
+    probe0 += values[i] * 0;
+    probe1 += values[i + 1] * 0;
+    probe2 += values[i + 2] * 0;
+    probe3 += values[i + 3] * 0;
   }
-  for (; i < n; i++) probe0 += values[i] - values[i];
+  for (; i < n; i++) probe0 += values[i] * 0;
   if (probe0 + probe1 + probe2 + probe3 === 0) return -1;
   for (let j = 0; j < n; j++) if (!Number.isFinite(values[j])) return j;
   return -1;

@@ -64,8 +64,8 @@ export interface FitOptions {
    * Run eligible steps through the fused, allocation-free step (src/train/fused.ts) instead of the
    * autograd graph. Default true. The weights, losses and metrics are bit-identical either way;
    * `false` forces the graph (e.g. to compare, or to debug a layer). Steps take the fused path when
-   * the model is a Sequential of Dense layers with elementwise activations (plus Activation and
-   * Dropout layers) and the loss is a named one (penalties included);
+   * the model is a Sequential of Dense layers with elementwise activations (noisy ReLU included;
+   * plus Activation and Dropout layers) and the loss is a named one (penalties included);
    * `Trainer.unfusedReason` says why not otherwise.
    */
   fused?: boolean;

@@ -62,3 +62,10 @@ export function checkNumber(
   }
   return value as number;
 }
+
+/** Rejects option keys not in `valid` (a misspelt option would otherwise be ignored silently). */
+export function checkKnownKeys(where: string, options: object, valid: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!valid.includes(key)) throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}; valid options: ${valid.join(', ')}`);
+  }
+}

@@ -1,3 +1,3 @@
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
-export { BackpropError, ShapeError, ValueError, formatShape, formatValue, check, checkNumber } from './errors.js';
+export { BackpropError, ShapeError, ValueError, formatShape, formatValue, check, checkNumber, checkKnownKeys } from './errors.js';

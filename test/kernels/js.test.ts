@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsBackend } from '../../src/kernels/index.js';
+import { tanhForFloat32 } from '../../src/kernels/js/elementwise.js';
 import { erf, erfc } from '../../src/kernels/js/special.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -49,4 +50,29 @@ test('erf and erfc agree with reference values (Python math.erf / math.erfc) to 
     assert.ok(Math.abs(erf(x) - erfRef) <= 4e-16 * Math.max(1, Math.abs(erfRef)), `erf(${x}) = ${erf(x)}, want ${erfRef}`);
     assert.ok(Math.abs(erfc(x) - erfcRef) <= 1e-14 * Math.abs(erfcRef), `erfc(${x}) = ${erfc(x)}, want ${erfcRef}`);
   }
+});
+
+test('tanh into float32 equals Math.fround(Math.tanh(x)) (every 61st float32 bit pattern, both signs, and special values)', () => {
+  // The full check over all 2³² patterns passes too; it takes about a minute.
+  const value = new Float32Array(1);
+  const bits = new Uint32Array(value.buffer);
+  let checked = 0;
+  for (let pattern = 0; pattern < 0x7f800000; pattern += 61) {
+    for (const sign of [0, 0x80000000]) {
+      bits[0] = (pattern | sign) >>> 0;
+      const x = value[0];
+      const expected = Math.fround(Math.tanh(x));
+      const actual = Math.fround(tanhForFloat32(x));
+      if (!Object.is(actual, expected)) assert.fail(`tanh(${x}): ${actual}, Math.tanh gives ${expected}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 6e7);
+  for (const x of [0, -0, Infinity, -Infinity, NaN, 9.1, -9.1, 0.0625, 1.220703125e-4, 0.006125214044004679]) assert.ok(Object.is(Math.fround(tanhForFloat32(x)), Math.fround(Math.tanh(x))), `tanh(${x})`);
+  const out = new Float32Array(3);
+  jsBackend.unary('tanh', Float32Array.of(-2, 0.5, 20), out, 0);
+  assert.deepEqual(Array.from(out), [-2, 0.5, 20].map((x) => Math.fround(Math.tanh(x))));
+  const out64 = new Float64Array(1);
+  jsBackend.unary('tanh', Float64Array.of(0.3), out64, 0);
+  assert.equal(out64[0], Math.tanh(0.3), 'float64 keeps Math.tanh');
 });

@@ -93,3 +93,19 @@ test('a Dense noisy ReLU is noisy in training mode and plain ReLU after eval()',
   model.eval();
   assert.deepEqual(Array.from(model.forward(x).data), Array.from(plain.forward(x).data));
 });
+
+test('layers built without a seed fork the default generator: they differ, and setDefaultSeed reproduces them', async () => {
+  const { Dense, setDefaultSeed } = await import('../../src/nn/index.js');
+  setDefaultSeed(7);
+  const a = new Dense({ inputs: 3, units: 3 });
+  const b = new Dense({ inputs: 3, units: 3 });
+  assert.notDeepEqual(Array.from(a.weight.data), Array.from(b.weight.data));
+  setDefaultSeed(7);
+  assert.deepEqual(Array.from(new Dense({ inputs: 3, units: 3 }).weight.data), Array.from(a.weight.data));
+});
+
+test('misspelt layer options are rejected with the valid names', () => {
+  assert.throws(() => new Dense({ inputs: 2, units: 2, activaton: 'relu' } as never), /Dense: unknown option "activaton"; valid options: inputs, units, bias, activation/);
+  assert.throws(() => mlp({ sizes: [2, 2], hidden: 3 } as never), /mlp: unknown option "hidden"/);
+  assert.throws(() => new Dropout({ rate: 0.1, p: 0.5 } as never), /Dropout: unknown option "p"/);
+});

@@ -80,6 +80,21 @@ test('gradients accumulate until zeroed, and noGrad records nothing', async () =
   assert.equal(y.parents, null);
 });
 
+test('a second backward through a released graph is an error, not a silent no-op', () => {
+  const w = tensor([1, 2], { requiresGrad: true });
+  const loss = ops.sum(ops.mul(w, w));
+  loss.backward();
+  assert.throws(() => loss.backward(), /backward: the graph of this tensor was already released by an earlier backward\(\)/);
+  assert.deepEqual(Array.from(w.grad!.data), [2, 4]);
+});
+
+test('a zero multiplier does not hide an infinite or NaN weight, whatever the row', () => {
+  for (const rows of [1, 4, 5]) {
+    const out = ops.matmul(zeros([rows, 1]), tensor([[Infinity, NaN]]));
+    for (const v of out.data) assert.ok(Number.isNaN(v), `0·∞ with ${rows} rows gave ${v}`);
+  }
+});
+
 test('intermediate gradients are freed unless retained', () => {
   const x = tensor([1, 2], { requiresGrad: true });
   const kept = ops.mul(x, 3).retainGrad();

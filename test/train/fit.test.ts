@@ -169,3 +169,75 @@ test('fit validates its options and data, naming the bad value', () => {
   const bad = { x: new Tensor(Float32Array.from([1, NaN]), [2, 1]), y: new Tensor(new Float32Array(2), [2, 1]) };
   assert.throws(() => fit(model, bad, { loss: 'mse', optimizer }), /fit: training data: x\[1\]\[0\] is NaN; inputs must be finite/);
 });
+
+test('a run stopped within an epoch resumes from the next batch, bit for bit (callback and time limit)', () => {
+  const makeRun = () => {
+    const model = mlp({ sizes: [2, 10, 2], activation: 'relu', dropout: 0.2, seed: 61 });
+    return { model, options: { loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters(), { lr: 0.01 }), epochs: 4, batchSize: 8, validationSplit: 0.25, seed: 62 } as FitOptions };
+  };
+  const data = spiral(64, 63);
+  const reference = makeRun();
+  const full = fit(reference.model, data, reference.options);
+  const expected = reference.model.parameters().map((p) => Array.from(p.data));
+  for (const stopAtStep of [3, 7, 13]) {
+    const first = makeRun();
+    const trainer = new Trainer(first.model, data, { ...first.options, onBatchEnd: (info) => info.step === stopAtStep && info.stop() });
+    const partial = trainer.fit();
+    assert.equal(partial.stoppedBy, 'callback');
+    const saved = JSON.parse(JSON.stringify(trainer.state()));
+    assert.ok(saved.position, 'stopped within an epoch');
+    const second = makeRun();
+    const result = new Trainer(second.model, data, second.options).restore(saved).fit();
+    assert.equal(result.steps, full.steps);
+    assert.deepEqual(result.history.map((h) => h.loss), full.history.map((h) => h.loss));
+    assert.deepEqual(second.model.parameters().map((p) => Array.from(p.data)), expected, `resumed after step ${stopAtStep}`);
+  }
+  // A time limit stops within an epoch too (a fake clock: 1 ms per call).
+  let clock = 0;
+  const timed = makeRun();
+  const trainer = new Trainer(timed.model, data, { ...timed.options, timeLimitMs: 20, now: () => clock++ });
+  assert.equal(trainer.fit().stoppedBy, 'timeLimit');
+  const second = makeRun();
+  new Trainer(second.model, data, second.options).restore(JSON.parse(JSON.stringify(trainer.state()))).fit();
+  assert.deepEqual(second.model.parameters().map((p) => Array.from(p.data)), expected, 'resumed after the time limit');
+});
+
+test('dead-unit shares come from a probe of the training rows, not from a last batch of one row', () => {
+  const data = spiral(321, 71);
+  const model = mlp({ sizes: [2, 32, 2], activation: 'relu', seed: 72 });
+  const result = fit(model, data, { loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters(), { lr: 0.01 }), epochs: 5, batchSize: 32 });
+  for (const record of result.history) {
+    assert.ok(!record.warnings.some((w) => w.kind === 'dead-relu'), JSON.stringify(record.warnings));
+    assert.ok(record.health![0].deadShare! < 0.5, `dead share ${record.health![0].deadShare}`);
+  }
+});
+
+test('gradient norms are reported before clipping, so clipping does not hide exploding gradients', () => {
+  const data = sine(64);
+  const run = (clipNorm?: number) => {
+    const model = mlp({ sizes: [1, 16, 1], activation: 'tanh', outputActivation: 'identity', seed: 81 });
+    const result = fit(model, data, { loss: 'mse', optimizer: new SGD(model.parameters(), { lr: 1e-4 }), epochs: 1, batchSize: 64, clipNorm, shuffle: false });
+    return result.history[0].health!.map((h) => h.gradNorm);
+  };
+  assert.deepEqual(run(1e-3), run());
+});
+
+test('fit rejects an optimiser over another model, unknown options, and leaves the model in evaluation mode', async () => {
+  const data = sine(16);
+  const model = mlp({ sizes: [1, 4, 1], seed: 91 });
+  const other = mlp({ sizes: [1, 4, 1], seed: 92 });
+  assert.throws(() => fit(model, data, { loss: 'mse', optimizer: new SGD(other.parameters()) }), /fit: the optimizer updates none of the model's parameters/);
+  assert.throws(() => fit(model, data, { loss: 'mse', optimizer: new SGD(model.parameters()), epoch: 3 } as never), /fit: unknown option "epoch"; valid options: loss, optimizer, epochs/);
+  assert.throws(() => fit(model, { x: data.x, y: new Float32Array(16) as never }, { loss: 'mse', optimizer: new SGD(model.parameters()) }), /y must be a Tensor of targets or an Int32Array of class labels, got Float32Array/);
+  fit(model, data, { loss: 'mse', optimizer: new SGD(model.parameters()), epochs: 1 });
+  assert.equal(model.training, false);
+  const { predict } = await import('../../src/train/index.js');
+  const dropoutModel = mlp({ sizes: [1, 8, 1], dropout: 0.5, seed: 93 });
+  const first = predict(dropoutModel, data.x, { batchSize: 5 });
+  // Evaluation mode: no dropout, so batched and unbatched agree (to float32 rounding: a fast
+  // backend may sum products in another order for another number of rows).
+  const whole = predict(dropoutModel, data.x);
+  first.data.forEach((v, i) => assert.ok(Math.abs(v - whole.data[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `row ${i}: ${v} vs ${whole.data[i]}`));
+  assert.equal(dropoutModel.training, true, 'predict restores the mode');
+  assert.deepEqual(first.shape, [16, 1]);
+});

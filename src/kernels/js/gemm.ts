@@ -57,7 +57,6 @@ function gemmTimesB(m: number, n: number, k: number, a: FloatArray, rowStride: n
       const c0 = i * n;
       for (let p = p0; p < p1; p++) {
         const a0 = a[i * rowStride + p * colStride];
-        if (a0 === 0) continue;
         const bRow = p * n;
         for (let j = 0; j < n; j++) c[c0 + j] += a0 * b[bRow + j];
       }
@@ -125,8 +124,8 @@ function gemmSmall(m: number, n: number, k: number, a: FloatArray, aRow: number,
       const b0 = j * bCol, b1 = b0 + bCol, b2 = b1 + bCol, b3 = b2 + bCol;
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let p = 0; p < k; p++) {
-        const pa = p * aCol, pb = p * bRow;
+      // Offsets advance by the strides (cheaper than p·aCol and p·bRow per step).
+      for (let p = 0, pa = 0, pb = 0; p < k; p++, pa += aCol, pb += bRow) {
         const x0 = a[a0 + pa], x1 = a[a1 + pa], x2 = a[a2 + pa], x3 = a[a3 + pa];
         const y0 = b[pb + b0], y1 = b[pb + b1], y2 = b[pb + b2], y3 = b[pb + b3];
         c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
@@ -148,9 +147,8 @@ function gemmSmall(m: number, n: number, k: number, a: FloatArray, aRow: number,
     for (let j = n4; j < n; j++) {
       const bj = j * bCol;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0; p < k; p++) {
-        const pa = p * aCol;
-        const y = b[p * bRow + bj];
+      for (let p = 0, pa = 0, pb = bj; p < k; p++, pa += aCol, pb += bRow) {
+        const y = b[pb];
         s0 += a[a0 + pa] * y; s1 += a[a1 + pa] * y; s2 += a[a2 + pa] * y; s3 += a[a3 + pa] * y;
       }
       if (accumulate) {
@@ -166,9 +164,8 @@ function gemmSmall(m: number, n: number, k: number, a: FloatArray, aRow: number,
     for (; j < n4; j += 4) {
       const b0 = j * bCol, b1 = b0 + bCol, b2 = b1 + bCol, b3 = b2 + bCol;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0; p < k; p++) {
-        const x = a[ai + p * aCol];
-        const pb = p * bRow;
+      for (let p = 0, pa = ai, pb = 0; p < k; p++, pa += aCol, pb += bRow) {
+        const x = a[pa];
         s0 += x * b[pb + b0]; s1 += x * b[pb + b1]; s2 += x * b[pb + b2]; s3 += x * b[pb + b3];
       }
       if (accumulate) {
