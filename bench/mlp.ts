@@ -4,18 +4,25 @@
  */
 import { Tensor, backend, mlp, noGrad } from '../node/index.js';
 import { emit, nowSeconds, roundSignificant, summarize } from './measure.js';
-import { mnistTrainingRates, tinyEpochRates, uniformFloat32, wideTrainingRates } from './workloads.js';
+import { mnistFitRates, mnistTrainingRates, tinyEpochRates, tinyFitEpochRates, uniformFloat32, wideTrainingRates } from './workloads.js';
 
 function describe(): Record<string, unknown> {
   return { backend: backend().name, threads: backend().threads };
 }
 
+/** mlp-mnist twice: the autograd loop (library "backprop"), then `fit` (library "backprop (fit)"). */
 export function mlpMnistWorkload(): void {
   const rates = mnistTrainingRates(nowSeconds);
   emit('mlp-mnist', 'samples_per_s', 'samples/s', rates, {
     ...describe(), batch: 128, epoch_s_median: roundSignificant(60000 / summarize(rates).median), extrapolated: false,
     peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024), loss: 'softmaxCrossEntropy (log-softmax fused)',
+    how: 'forward, loss, backward(), optimizer.step() per batch',
   });
+  const fitRates = mnistFitRates(nowSeconds);
+  emit('mlp-mnist', 'samples_per_s', 'samples/s', fitRates, {
+    ...describe(), batch: 128, epoch_s_median: roundSignificant(60000 / summarize(fitRates).median), extrapolated: false,
+    how: 'fit(model, {x, y}, {shuffle: false, diagnostics: false})',
+  }, 'backprop (fit)');
 }
 
 export function mlpWideWorkload(): void {
@@ -28,11 +35,18 @@ export function mlpWideWorkload(): void {
   });
 }
 
+/** mlp-tiny twice: the autograd loop (library "backprop"), then `fit` (library "backprop (fit)"). */
 export function mlpTinyWorkload(): void {
   const rates = tinyEpochRates(nowSeconds);
   emit('mlp-tiny', 'epochs_per_s', 'epochs/s', rates, {
     ...describe(), us_per_step_median: roundSignificant(1e6 / (summarize(rates).median * 10)), steps_per_epoch: 10, loss: 'softmaxCrossEntropy',
+    how: 'forward, loss, backward(), optimizer.step() per batch',
   });
+  const fitRates = tinyFitEpochRates(nowSeconds);
+  emit('mlp-tiny', 'epochs_per_s', 'epochs/s', fitRates, {
+    ...describe(), us_per_step_median: roundSignificant(1e6 / (summarize(fitRates).median * 10)), steps_per_epoch: 10, loss: 'softmaxCrossEntropy',
+    how: 'fit(model, {x, y}, {shuffle: false, diagnostics: false})',
+  }, 'backprop (fit)');
 }
 
 /** predict-latency: the mlp-mnist network on one sample [1,784] without a graph; median µs per call of 3 × 10,000. */

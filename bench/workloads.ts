@@ -1,11 +1,12 @@
 /**
  * The training workloads of ../shared/bench (definitions in its README) through backprop's public
- * API (`mlp`, the losses, `Adam`/`SGD`, `backward()`), portable so the Node runner and the browser
- * page time the same code. Batches are views of the data set (no copies); data are synthetic with
+ * API (`mlp`, the losses, `Adam`/`SGD`, `backward()`: the loop PyTorch's script writes), plus
+ * mlp-mnist and mlp-tiny through `fit`; portable so the Node runner and the browser page time the
+ * same code. Batches are views of the data set (no copies); data are synthetic with
  * the peers' generator and seeds.
  */
-import { Adam, SGD, Tensor, mlp, mseLoss, softmaxCrossEntropy } from '../src/index.js';
-import type { Optimizer, Sequential } from '../src/index.js';
+import { Adam, SGD, Tensor, fit, mlp, mseLoss, softmaxCrossEntropy } from '../src/index.js';
+import type { FitOptions, Optimizer, Sequential } from '../src/index.js';
 
 /** Seconds from a monotonic clock. */
 export type Clock = () => number;
@@ -103,4 +104,37 @@ export function tinyEpochRates(clock: Clock, runs = 3): number[] {
     rates.push(epochs / (clock() - start));
   }
   return rates;
+}
+
+/**
+ * The same two workloads through `fit` (its fused, allocation-free step where the model allows),
+ * in order (shuffle off, as the peers), without the per-epoch gradient-health measurements.
+ */
+function fitRates(model: Sequential, x: Tensor, y: Int32Array, options: FitOptions, clock: Clock, warmupEpochs: number, epochs: number, runs: number): number[] {
+  const base: FitOptions = { ...options, shuffle: false, diagnostics: false };
+  fit(model, { x, y }, { ...base, epochs: warmupEpochs });
+  const rates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const start = clock();
+    fit(model, { x, y }, { ...base, epochs });
+    rates.push(epochs / (clock() - start));
+  }
+  return rates;
+}
+
+/** mlp-mnist through fit: samples/s per epoch (one warm-up epoch). */
+export function mnistFitRates(clock: Clock, runs = 3): number[] {
+  const samples = 60000;
+  const model = mlp({ sizes: [784, 256, 128, 10], activation: 'relu' });
+  const x = new Tensor(uniformFloat32(samples * 784, 1), [samples, 784]);
+  const options: FitOptions = { loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters(), { lr: 1e-3 }), batchSize: 128 };
+  return fitRates(model, x, labels(samples, 10, 2), options, clock, 1, 1, runs).map((epochsPerSecond) => epochsPerSecond * samples);
+}
+
+/** mlp-tiny through fit: epochs/s of runs of 200 epochs after 5. */
+export function tinyFitEpochRates(clock: Clock, runs = 3): number[] {
+  const model = mlp({ sizes: [4, 16, 16, 3], activation: 'tanh' });
+  const x = new Tensor(uniformFloat32(150 * 4, 5), [150, 4]);
+  const options: FitOptions = { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters(), { lr: 0.1 }), batchSize: 16 };
+  return fitRates(model, x, labels(150, 3, 6), options, clock, 5, 200, runs);
 }
