@@ -14,6 +14,7 @@ interface NativeAddon {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void;
   biasActivation(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, out: Float32Array, preActivation: Float32Array | null): void;
   unary(activation: number, x: Float32Array, out: Float32Array): void;
+  adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
   reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
   unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
   /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
@@ -38,6 +39,19 @@ const NATIVE_GEMM_MIN_WORK = 0;
 function loadAddon(): NativeAddon {
   const require = createRequire(import.meta.url);
   return require(fileURLToPath(ADDON_URL)) as NativeAddon;
+}
+
+/**
+ * A proposed kernel (not yet in the Backend interface): one Adam/AdamW step over a float32
+ * parameter, bit-identical to src/optim/adam.ts's loop (same double arithmetic, same order), with
+ * stepSize = lr/(1 − β1ᵗ), sqrtBiasCorrection2 = √(1 − β2ᵗ), l2 the decay added to the gradient.
+ */
+export type AdamUpdateKernel = (w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number) => void;
+
+/** The native backend's proposed optimiser kernels (see AdamUpdateKernel); throws when the addon is missing. */
+export function nativeOptimizerKernels(): { adamUpdate: AdamUpdateKernel } {
+  const addon = loadAddon();
+  return { adamUpdate: (...args) => addon.adamUpdate(...args) };
 }
 
 /** The native backend, named "native-<simd>" (e.g. "native-avx512"); throws when the addon is missing. */

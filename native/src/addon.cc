@@ -9,6 +9,7 @@
 #include "activation.h"
 #include "cpu.h"
 #include "gemm.h"
+#include "optimizer.h"
 #include "thread_pool.h"
 
 namespace {
@@ -63,6 +64,12 @@ class Arguments {
     return static_cast<float*>(data);
   }
 
+  double number(size_t index, const char* name) {
+    double value = 0;
+    if (napi_get_value_double(env_, at(index, name), &value) != napi_ok) fail("TypeError", name, "must be a number");
+    return value;
+  }
+
   Activation activation(size_t index) {
     int code = dimension(index, "activation");
     if (code > static_cast<int>(Activation::Sigmoid)) fail("RangeError", "activation", ("unknown code " + std::to_string(code)).c_str());
@@ -70,7 +77,7 @@ class Arguments {
   }
 
  private:
-  static constexpr size_t kMax = 10;
+  static constexpr size_t kMax = 12;
 
   napi_value at(size_t index, const char* name) {
     if (index >= count_) fail("TypeError", name, "is missing");
@@ -173,6 +180,23 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** adamUpdate(w, g, m, v, vMax | null, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2): see optimizer.h; count = w.length. */
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  try {
+    Arguments args(env, info, "adamUpdate");
+    size_t count = 0;
+    float* w = args.floats(0, "w", 0, false, &count);
+    const float* g = args.floats(1, "g", count);
+    float* m = args.floats(2, "m", count);
+    float* v = args.floats(3, "v", count);
+    float* vMax = args.floats(4, "vMax", count, true);
+    adamUpdateF32(w, g, m, v, vMax, count, args.number(5, "stepSize"), args.number(6, "beta1"), args.number(7, "beta2"), args.number(8, "eps"),
+                  args.number(9, "sqrtBiasCorrection2"), args.number(10, "l2"));
+  } catch (const ArgumentError&) {
+  }
+  return nullptr;
+}
+
 napi_value String(napi_env env, const char* text) {
   napi_value value;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value);
@@ -192,6 +216,7 @@ NAPI_MODULE_INIT() {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unaryBackward", nullptr, UnaryBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"simd", nullptr, nullptr, nullptr, nullptr, String(env, simdLevelName(detectSimdLevel())), napi_enumerable, nullptr},
