@@ -15,6 +15,7 @@ interface NativeAddon {
   biasActivation(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, out: Float32Array, preActivation: Float32Array | null): void;
   unary(activation: number, x: Float32Array, out: Float32Array): void;
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
+  sgdUpdate(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
   reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
   unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
   /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
@@ -48,10 +49,17 @@ function loadAddon(): NativeAddon {
  */
 export type AdamUpdateKernel = (w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number) => void;
 
-/** The native backend's proposed optimiser kernels (see AdamUpdateKernel); throws when the addon is missing. */
-export function nativeOptimizerKernels(): { adamUpdate: AdamUpdateKernel } {
+/**
+ * A proposed kernel: one SGD step over a float32 parameter, bit-identical to src/optim/sgd.ts's
+ * loops: velocity null for plain SGD, else momentum in the 'pytorch' convention or, with
+ * `textbook`, the 'textbook' one.
+ */
+export type SgdUpdateKernel = (w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean) => void;
+
+/** The native backend's proposed optimiser kernels; throws when the addon is missing. */
+export function nativeOptimizerKernels(): { adamUpdate: AdamUpdateKernel; sgdUpdate: SgdUpdateKernel } {
   const addon = loadAddon();
-  return { adamUpdate: (...args) => addon.adamUpdate(...args) };
+  return { adamUpdate: (...args) => addon.adamUpdate(...args), sgdUpdate: (...args) => addon.sgdUpdate(...args) };
 }
 
 /** The native backend, named "native-<simd>" (e.g. "native-avx512"); throws when the addon is missing. */

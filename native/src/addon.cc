@@ -197,6 +197,21 @@ napi_value AdamUpdate(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** sgdUpdate(w, g, velocity | null, lr, momentum, weightDecay, nesterov, textbook): see optimizer.h; count = w.length. */
+napi_value SgdUpdate(napi_env env, napi_callback_info info) {
+  try {
+    Arguments args(env, info, "sgdUpdate");
+    size_t count = 0;
+    float* w = args.floats(0, "w", 0, false, &count);
+    const float* g = args.floats(1, "g", count);
+    float* velocity = args.floats(2, "velocity", count, true);
+    sgdUpdateF32(w, g, velocity, count, args.number(3, "lr"), args.number(4, "momentum"), args.number(5, "weightDecay"), args.boolean(6, "nesterov"),
+                 args.boolean(7, "textbook"));
+  } catch (const ArgumentError&) {
+  }
+  return nullptr;
+}
+
 napi_value String(napi_env env, const char* text) {
   napi_value value;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value);
@@ -216,6 +231,7 @@ NAPI_MODULE_INIT() {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sgdUpdate", nullptr, SgdUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unaryBackward", nullptr, UnaryBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -10,6 +10,8 @@ namespace {
 }  // namespace
 
 #ifndef BACKPROP_SCALAR_ONLY
+void sgdUpdateAvx512(int kind, float* w, const float* g, float* velocity, size_t count, double lr, double momentum, double weightDecay,
+                     bool nesterov);
 void adamUpdateAvx512(float* w, const float* g, float* m, float* v, float* vMax, size_t count, double stepSize, double beta1, double beta2,
                       double eps, double sqrtBiasCorrection2, double l2);
 #endif
@@ -67,3 +69,40 @@ void adamRange(const AdamTask& t, size_t begin, size_t end) {
 }
 
 }  // namespace
+
+namespace {
+
+struct SgdTask {
+  int kind;
+  float* w;
+  const float* g;
+  float* velocity;
+  size_t count;
+  double lr, momentum, weightDecay;
+  bool nesterov;
+};
+
+void sgdRange(const SgdTask& t, size_t begin, size_t end) {
+  float* velocity = t.velocity != nullptr ? t.velocity + begin : nullptr;
+#ifndef BACKPROP_SCALAR_ONLY
+  static const bool hasAvx512 = detectSimdLevel() == SimdLevel::Avx512;
+  if (hasAvx512) return sgdUpdateAvx512(t.kind, t.w + begin, t.g + begin, velocity, end - begin, t.lr, t.momentum, t.weightDecay, t.nesterov);
+#endif
+  sgdAny(t.kind, t.w + begin, t.g + begin, velocity, end - begin, t.lr, t.momentum, t.weightDecay, t.nesterov);
+}
+
+void sgdHalf(void* context, int part) {
+  const SgdTask& t = *static_cast<const SgdTask*>(context);
+  const size_t middle = t.count / 2 / 16 * 16;
+  if (part == 0) sgdRange(t, 0, middle);
+  else sgdRange(t, middle, t.count);
+}
+
+}  // namespace
+
+void sgdUpdateF32(float* w, const float* g, float* velocity, size_t count, double lr, double momentum, double weightDecay, bool nesterov,
+                  bool textbook) {
+  SgdTask task{velocity == nullptr ? 0 : (textbook ? 2 : 1), w, g, velocity, count, lr, momentum, weightDecay, nesterov};
+  if (count >= kParallelElements && poolThreadCount() > 1) runParallel(sgdHalf, &task, 2);
+  else sgdRange(task, 0, count);
+}

@@ -14,3 +14,11 @@
  */
 void adamUpdateF32(float* w, const float* g, float* m, float* v, float* vMax, size_t count, double stepSize, double beta1, double beta2,
                    double eps, double sqrtBiasCorrection2, double l2);
+
+/**
+ * SGD (src/optim/sgd.ts): velocity null → w ← w − lr·(g + λw); else with g′ = g + λw,
+ * 'pytorch' (textbook false): v ← μv + g′, w ← w − lr·(nesterov ? g′ + μv : v);
+ * 'textbook': v ← μv − lr·g′, w ← w + (nesterov ? μv − lr·g′ : v).
+ */
+void sgdUpdateF32(float* w, const float* g, float* velocity, size_t count, double lr, double momentum, double weightDecay, bool nesterov,
+                  bool textbook);

@@ -16,4 +16,9 @@ void adamUpdateAvx512(float* w, const float* g, float* m, float* v, float* vMax,
   else adamLoop<false>(w, g, m, v, vMax, count, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
 }
 
+void sgdUpdateAvx512(int kind, float* w, const float* g, float* velocity, size_t count, double lr, double momentum, double weightDecay,
+                     bool nesterov) {
+  sgdAny(kind, w, g, velocity, count, lr, momentum, weightDecay, nesterov);
+}
+
 #pragma GCC pop_options

@@ -19,3 +19,38 @@ void adamLoop(float* __restrict w, const float* __restrict g, float* __restrict 
   }
 }
 
+
+/** SGD in src/optim/sgd.ts's order: plain, or momentum in the 'pytorch' or 'textbook' convention, optionally Nesterov. */
+template <int kind, bool nesterov>  // kind: 0 plain, 1 pytorch momentum, 2 textbook momentum
+void sgdLoop(float* __restrict w, const float* __restrict g, float* __restrict velocity, size_t count, double lr, double momentum,
+             double weightDecay) {
+  for (size_t i = 0; i < count; i++) {
+    if constexpr (kind == 0) {
+      w[i] = static_cast<float>(static_cast<double>(w[i]) - lr * (static_cast<double>(g[i]) + weightDecay * static_cast<double>(w[i])));
+    } else {
+      const double gradient = static_cast<double>(g[i]) + weightDecay * static_cast<double>(w[i]);
+      if constexpr (kind == 1) {
+        velocity[i] = static_cast<float>(momentum * static_cast<double>(velocity[i]) + gradient);
+        const double v = velocity[i];
+        w[i] = static_cast<float>(static_cast<double>(w[i]) - lr * (nesterov ? gradient + momentum * v : v));
+      } else {
+        velocity[i] = static_cast<float>(momentum * static_cast<double>(velocity[i]) - lr * gradient);
+        const double v = velocity[i];
+        w[i] = static_cast<float>(static_cast<double>(w[i]) + (nesterov ? momentum * v - lr * gradient : v));
+      }
+    }
+  }
+}
+
+template <int kind>
+void sgdDispatch(float* w, const float* g, float* velocity, size_t count, double lr, double momentum, double weightDecay, bool nesterov) {
+  if (nesterov) sgdLoop<kind, true>(w, g, velocity, count, lr, momentum, weightDecay);
+  else sgdLoop<kind, false>(w, g, velocity, count, lr, momentum, weightDecay);
+}
+
+/** kind as in sgdLoop. */
+inline void sgdAny(int kind, float* w, const float* g, float* velocity, size_t count, double lr, double momentum, double weightDecay, bool nesterov) {
+  if (kind == 0) sgdDispatch<0>(w, g, velocity, count, lr, momentum, weightDecay, false);
+  else if (kind == 1) sgdDispatch<1>(w, g, velocity, count, lr, momentum, weightDecay, nesterov);
+  else sgdDispatch<2>(w, g, velocity, count, lr, momentum, weightDecay, nesterov);
+}
