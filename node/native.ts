@@ -96,6 +96,9 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
     adamUpdate(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2) {
       addon.adamUpdate(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
     },
+    sgdUpdate(w, g, velocity, lr, momentum, weightDecay, nesterov, textbook) {
+      addon.sgdUpdate(w, g, velocity, lr, momentum, weightDecay, nesterov, textbook);
+    },
     unaryBackward(op, x, y, gradOut, gradIn, param, accumulate) {
       const code = ACTIVATION_CODES[op];
       if (code !== undefined && x instanceof Float32Array && y instanceof Float32Array && gradOut instanceof Float32Array && gradIn instanceof Float32Array) {

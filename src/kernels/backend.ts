@@ -82,6 +82,14 @@ export interface Backend {
    * backend lacks it or the arrays are float64.
    */
   adamUpdate?(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
+
+  /**
+   * Optional: one SGD step over a parameter's float32 arrays, exactly as src/optim/sgd.ts computes
+   * it: velocity null → w ← w − lr·(g + λw); else with g′ = g + λw, the 'pytorch' convention
+   * v ← μv + g′, w ← w − lr·(nesterov ? g′ + μv : v), or with `textbook` v ← μv − lr·g′,
+   * w ← w + (nesterov ? μv − lr·g′ : v).
+   */
+  sgdUpdate?(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
 }
 
 /**
@@ -101,5 +109,6 @@ export function withFallback(base: Backend, fast: Partial<Backend> & { name: str
     softmax: fast.softmax ?? base.softmax,
     biasActivation: fast.biasActivation ?? base.biasActivation,
     adamUpdate: fast.adamUpdate ?? base.adamUpdate,
+    sgdUpdate: fast.sgdUpdate ?? base.sgdUpdate,
   };
 }
