@@ -30,8 +30,8 @@ function likelyCause(lr: number): string {
 }
 
 /**
- * The NaN/Inf guard: checks the loss, then every gradient before the update, then every weight
- * after it. On the first non-finite value it returns a message naming the parameter (layer), the
+ * The NaN/Inf guard: checks the loss before backpropagation and every weight after the update
+ * (which a non-finite gradient always spoils; the gradients are then searched for the culprit). On the first non-finite value it returns a message naming the parameter (layer), the
  * epoch, the step and the likely cause; after a bad update it first puts back the weights saved
  * by `snapshot()`, so the model keeps its last good weights.
  */
@@ -66,18 +66,26 @@ export class NonFiniteGuard {
     this.params.forEach((p, i) => this.saved[i].set(p.data));
   }
 
-  /** Checks the weights after an update; restores the snapshot when one is non-finite. */
+  /**
+   * Checks the weights after an update (one pass over them per step: a non-finite gradient always
+   * makes a non-finite weight, so the gradients are scanned only then). On a non-finite weight
+   * the snapshot is restored and the message names the first non-finite gradient if there is one,
+   * else the weight.
+   */
   checkWeights(epoch: number, step: number, lr: number): string | null {
     for (const p of this.params) {
       const i = firstNonFinite(p.data);
       if (i >= 0) {
         const value = p.data[i];
         this.params.forEach((q, k) => q.data.set(this.saved[k]));
+        const gradientProblem = this.checkGradients(epoch, step, lr);
+        if (gradientProblem) return gradientProblem.replace('the weights are those of the last good step', 'the update was undone');
         return `non-finite weight (${value}) in ${p.name ?? 'a parameter'} (element ${i}) after the update of epoch ${epoch}, step ${step}; the weights before that update were restored; likely cause: ${likelyCause(lr)}`;
       }
     }
     return null;
   }
+
 }
 
 /**
