@@ -1,3 +1,4 @@
+import { backend } from '../kernels/index.js';
 import type { FloatArray } from '../kernels/index.js';
 import { noGrad } from '../autograd/index.js';
 import { recordActivations } from '../nn/index.js';
@@ -5,20 +6,28 @@ import type { Module } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { allocate } from '../tensor/index.js';
 
+/** Columns of the [rows, 64] view whose column sums decide whether a scan is needed. */
+const WIDTH = 64;
+const sums32 = new Float32Array(WIDTH);
+const sums64 = new Float64Array(WIDTH);
+
+/**
+ * Index of the first non-finite element, or −1. The values, seen as rows of 64, are summed per
+ * column by the backend's `reduce` (vectorised in the native backend): each sum is finite when its
+ * column is, and NaN or ±∞ when one element is not. Only then (or when finite values overflowed a
+ * sum) does an element-by-element scan run.
+ */
 function firstNonFinite(values: FloatArray): number {
-  // 0·v is ±0 for a finite v and NaN for ±Infinity or NaN: one branch-free pass decides (four
-  // independent sums, so the additions do not wait on each other).
   const n = values.length;
-  let probe0 = 0, probe1 = 0, probe2 = 0, probe3 = 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    probe0 += values[i] * 0;
-    probe1 += values[i + 1] * 0;
-    probe2 += values[i + 2] * 0;
-    probe3 += values[i + 3] * 0;
+  const rows = Math.floor(n / WIDTH);
+  let probe = 0;
+  if (rows > 0) {
+    const sums = values instanceof Float64Array ? sums64 : sums32;
+    backend().reduce('sum', values, 1, rows, WIDTH, sums, false);
+    for (let i = 0; i < WIDTH; i++) probe += sums[i] * 0;
   }
-  for (; i < n; i++) probe0 += values[i] * 0;
-  if (probe0 + probe1 + probe2 + probe3 === 0) return -1;
+  for (let i = rows * WIDTH; i < n; i++) probe += values[i] * 0;
+  if (probe === 0) return -1;
   for (let j = 0; j < n; j++) if (!Number.isFinite(values[j])) return j;
   return -1;
 }

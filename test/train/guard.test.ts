@@ -4,7 +4,7 @@ import { Tensor } from '../../src/tensor/index.js';
 import { NonFiniteGuard } from '../../src/train/guard.js';
 
 test('the guard finds the first non-finite gradient or weight at any position, and restores the weights', () => {
-  for (const size of [1, 3, 4, 7, 16])
+  for (const size of [1, 3, 4, 7, 16, 64, 130])
     for (let position = 0; position < size; position++)
       for (const bad of [Infinity, -Infinity, NaN]) {
         const weight = new Tensor(new Float32Array(size).fill(-0.5), [size]);
