@@ -71,6 +71,25 @@ export interface Backend {
    * receives z before the activation (the backward pass needs it).
    */
   biasActivation(x: FloatArray, bias: FloatArray | null, rows: number, cols: number, op: UnaryOp, param: number, out: FloatArray, preActivation: FloatArray | null): void;
+
+  /**
+   * Optional: one Adam/AdamW step over a parameter's float32 arrays (w, its gradient g, the moments
+   * m and v, and vMax for AMSGrad or null), with g′ = g + l2·w:
+   *   m ← β1·m + (1 − β1)·g′,  v ← β2·v + (1 − β2)·g′·g′,  vMax ← max(vMax, v),
+   *   w ← w − stepSize·m / (√v(or vMax) / sqrtBiasCorrection2 + ε),
+   * stepSize = lr/(1 − β1ᵗ), sqrtBiasCorrection2 = √(1 − β2ᵗ). Must give exactly src/optim/adam.ts's
+   * results (double arithmetic in its order, nothing fused); the optimiser's own loop runs where a
+   * backend lacks it or the arrays are float64.
+   */
+  adamUpdate?(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
+
+  /**
+   * Optional: one SGD step over a parameter's float32 arrays, exactly as src/optim/sgd.ts computes
+   * it: velocity null → w ← w − lr·(g + λw); else with g′ = g + λw, the 'pytorch' convention
+   * v ← μv + g′, w ← w − lr·(nesterov ? g′ + μv : v), or with `textbook` v ← μv − lr·g′,
+   * w ← w + (nesterov ? μv − lr·g′ : v).
+   */
+  sgdUpdate?(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
 }
 
 /**
@@ -89,5 +108,7 @@ export function withFallback(base: Backend, fast: Partial<Backend> & { name: str
     reduce: fast.reduce ?? base.reduce,
     softmax: fast.softmax ?? base.softmax,
     biasActivation: fast.biasActivation ?? base.biasActivation,
+    adamUpdate: fast.adamUpdate ?? base.adamUpdate,
+    sgdUpdate: fast.sgdUpdate ?? base.sgdUpdate,
   };
 }

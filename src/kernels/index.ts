@@ -4,6 +4,7 @@ import { jsBackend } from './js/index.js';
 export type { Backend, BinaryOp, DType, FloatArray, ReduceOp, UnaryOp } from './backend.js';
 export { withFallback } from './backend.js';
 export { jsBackend } from './js/index.js';
+export { createWasmBackend } from './wasm/index.js';
 export { erfc, normalCdf } from './js/special.js';
 
 const registry = new Map<string, Backend>([['js', jsBackend]]);

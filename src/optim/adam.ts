@@ -1,3 +1,4 @@
+import { backend } from '../kernels/index.js';
 import type { DType, FloatArray } from '../kernels/index.js';
 import { checkBoolean, checkInterval, checkNonNegative } from './checks.js';
 import { Optimizer, ParamsInput, buffersOf } from './optimizer.js';
@@ -115,6 +116,11 @@ function adamUpdate(w: FloatArray, g: FloatArray, buffers: Record<string, FloatA
   const biasCorrection1 = 1 - Math.pow(beta1, step);
   const sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(beta2, step));
   const stepSize = lr / biasCorrection1;
+  const kernel = backend().adamUpdate;
+  if (kernel && w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array && (!amsgrad || vMax instanceof Float32Array)) {
+    kernel(w, g, m, v, amsgrad ? (vMax as Float32Array) : null, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
+    return;
+  }
   for (let i = 0; i < w.length; i++) {
     const gradient = g[i] + l2 * w[i];
     m[i] = beta1 * m[i] + (1 - beta1) * gradient;

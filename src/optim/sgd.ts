@@ -1,3 +1,4 @@
+import { backend } from '../kernels/index.js';
 import type { DType, FloatArray } from '../kernels/index.js';
 import { ValueError } from '../util/errors.js';
 import { checkBoolean, checkChoice, checkInterval, checkNonNegative } from './checks.js';
@@ -73,6 +74,12 @@ export class SGD extends Optimizer<SGDOptions> {
   protected update(w: FloatArray, g: FloatArray, buffers: Record<string, FloatArray>, options: Readonly<SGDOptions>): void {
     const { lr, momentum, nesterov, weightDecay } = options;
     const n = w.length;
+    const kernel = backend().sgdUpdate;
+    const velocity = momentum === 0 ? null : buffers.velocity;
+    if (kernel && w instanceof Float32Array && g instanceof Float32Array && (velocity === null || velocity instanceof Float32Array)) {
+      kernel(w, g, velocity, lr, momentum, weightDecay, nesterov, options.momentumConvention === 'textbook');
+      return;
+    }
     if (momentum === 0) {
       for (let i = 0; i < n; i++) w[i] -= lr * (g[i] + weightDecay * w[i]);
       return;

@@ -1,3 +1,4 @@
+import { backend } from '../kernels/index.js';
 import type { FloatArray } from '../kernels/index.js';
 import { noGrad } from '../autograd/index.js';
 import { recordActivations } from '../nn/index.js';
@@ -5,20 +6,28 @@ import type { Module } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { allocate } from '../tensor/index.js';
 
+/** Columns of the [rows, 64] view whose column sums decide whether a scan is needed. */
+const WIDTH = 64;
+const sums32 = new Float32Array(WIDTH);
+const sums64 = new Float64Array(WIDTH);
+
+/**
+ * Index of the first non-finite element, or −1. The values, seen as rows of 64, are summed per
+ * column by the backend's `reduce` (vectorised in the native backend): each sum is finite when its
+ * column is, and NaN or ±∞ when one element is not. Only then (or when finite values overflowed a
+ * sum) does an element-by-element scan run.
+ */
 function firstNonFinite(values: FloatArray): number {
-  // 0·v is ±0 for a finite v and NaN for ±Infinity or NaN: one branch-free pass decides (four
-  // independent sums, so the additions do not wait on each other).
   const n = values.length;
-  let probe0 = 0, probe1 = 0, probe2 = 0, probe3 = 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    probe0 += values[i] * 0;
-    probe1 += values[i + 1] * 0;
-    probe2 += values[i + 2] * 0;
-    probe3 += values[i + 3] * 0;
+  const rows = Math.floor(n / WIDTH);
+  let probe = 0;
+  if (rows > 0) {
+    const sums = values instanceof Float64Array ? sums64 : sums32;
+    backend().reduce('sum', values, 1, rows, WIDTH, sums, false);
+    for (let i = 0; i < WIDTH; i++) probe += sums[i] * 0;
   }
-  for (; i < n; i++) probe0 += values[i] * 0;
-  if (probe0 + probe1 + probe2 + probe3 === 0) return -1;
+  for (let i = rows * WIDTH; i < n; i++) probe += values[i] * 0;
+  if (probe === 0) return -1;
   for (let j = 0; j < n; j++) if (!Number.isFinite(values[j])) return j;
   return -1;
 }
@@ -30,8 +39,8 @@ function likelyCause(lr: number): string {
 }
 
 /**
- * The NaN/Inf guard: checks the loss, then every gradient before the update, then every weight
- * after it. On the first non-finite value it returns a message naming the parameter (layer), the
+ * The NaN/Inf guard: checks the loss before backpropagation and every weight after the update
+ * (which a non-finite gradient always spoils; the gradients are then searched for the culprit). On the first non-finite value it returns a message naming the parameter (layer), the
  * epoch, the step and the likely cause; after a bad update it first puts back the weights saved
  * by `snapshot()`, so the model keeps its last good weights.
  */
@@ -66,18 +75,26 @@ export class NonFiniteGuard {
     this.params.forEach((p, i) => this.saved[i].set(p.data));
   }
 
-  /** Checks the weights after an update; restores the snapshot when one is non-finite. */
+  /**
+   * Checks the weights after an update (one pass over them per step: a non-finite gradient always
+   * makes a non-finite weight, so the gradients are scanned only then). On a non-finite weight
+   * the snapshot is restored and the message names the first non-finite gradient if there is one,
+   * else the weight.
+   */
   checkWeights(epoch: number, step: number, lr: number): string | null {
     for (const p of this.params) {
       const i = firstNonFinite(p.data);
       if (i >= 0) {
         const value = p.data[i];
         this.params.forEach((q, k) => q.data.set(this.saved[k]));
+        const gradientProblem = this.checkGradients(epoch, step, lr);
+        if (gradientProblem) return gradientProblem.replace('the weights are those of the last good step', 'the update was undone');
         return `non-finite weight (${value}) in ${p.name ?? 'a parameter'} (element ${i}) after the update of epoch ${epoch}, step ${step}; the weights before that update were restored; likely cause: ${likelyCause(lr)}`;
       }
     }
     return null;
   }
+
 }
 
 /**

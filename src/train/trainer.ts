@@ -260,8 +260,6 @@ export class Trainer {
           penalty?.addGradients();
           fused!.backward();
         }
-        problem = this.guard?.checkGradients(epochNumber, this.step + 1, options.optimizer.lr) ?? null;
-        if (problem) break training;
         if (measure) {
           // Gradient norms are reported as backpropagation computed them, before any clipping.
           denseLayers.forEach(([, layer], i) => {

@@ -39,9 +39,15 @@ test('the engine trains a network inside headless Chromium', { skip: SKIP_WITHOU
       assert.equal(result.gradcheck, true);
       // The same seed gives the same weights in the browser as in Node.
       const bp = await import('../../src/index.js');
-      const model = bp.mlp({ sizes: [2, 8, 2], activation: 'tanh', seed: 1 });
-      bp.fit(model, { x: bp.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y: Int32Array.from([0, 1, 1, 0]) }, { loss: 'softmaxCrossEntropy', optimizer: new bp.Adam(model.parameters(), { lr: 0.05 }), epochs: 300, batchSize: 4, seed: 1 });
-      assert.deepEqual(result.weights, Array.from(model.parameters()[0].data));
+      // The page runs the TypeScript backend; so must the reference (BACKPROP_BACKEND may select another here).
+      const previousBackend = bp.setBackend('js');
+      try {
+        const model = bp.mlp({ sizes: [2, 8, 2], activation: 'tanh', seed: 1 });
+        bp.fit(model, { x: bp.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y: Int32Array.from([0, 1, 1, 0]) }, { loss: 'softmaxCrossEntropy', optimizer: new bp.Adam(model.parameters(), { lr: 0.05 }), epochs: 300, batchSize: 4, seed: 1 });
+        assert.deepEqual(result.weights, Array.from(model.parameters()[0].data));
+      } finally {
+        bp.setBackend(previousBackend);
+      }
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,29 @@
+// Float32 dense-layer epilogue and activation derivatives for the activations training uses most.
+#pragma once
+
+#include <cstddef>
+
+/** Activations with native loops; the codes are shared with node/native.ts. */
+enum class Activation { Identity = 0, Relu = 1, Tanh = 2, Sigmoid = 3 };
+
+/**
+ * z[r,c] = x[r,c] + bias[c] (bias may be null) for x viewed as [rows, cols]; preActivation (may be
+ * null) receives z; out = f(z). `out` and `preActivation` may alias x.
+ */
+void biasActivationF32(const float* x, const float* bias, size_t rows, size_t cols, Activation op, float* out, float* preActivation);
+
+/**
+ * Sums the middle axis of x viewed as [outer, length, inner]: out[o·inner + i] (+)= Σ_j
+ * x[(o·length + j)·inner + i]; the bias gradient of a dense layer is the case outer = 1.
+ */
+void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, float* out, bool accumulate);
+
+/**
+ * gradIn[i] (+)= gradOut[i] · f′(x[i]) over `count` elements, with f′ from x (relu) or from y = f(x)
+ * (tanh′ = 1 − y², σ′ = y(1 − y)); relu′(0) = 0.
+ */
+void unaryBackwardF32(Activation op, const float* x, const float* y, const float* gradOut, float* gradIn, size_t count, bool accumulate);
+
+/** values[i] = tanh(values[i]) / σ(values[i]) with AVX-512; only for CPUs that have it (see cpu.h). */
+void tanhInPlaceAvx512(float* values, size_t count);
+void sigmoidInPlaceAvx512(float* values, size_t count);

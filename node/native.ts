@@ -1,0 +1,111 @@
+/**
+ * The native backend: float32 `gemm`, `reduce` (sum), and `unary`, `biasActivation` and
+ * `unaryBackward` for identity, relu, tanh and sigmoid, from the optional addon in native/ (built by `npm run build:native`, or during install
+ * when a C++ compiler is present); every other kernel, float64 and the activations the addon lacks
+ * come from the TypeScript backend.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { jsBackend, withFallback } from '../src/kernels/index.js';
+import type { Backend, FloatArray, UnaryOp } from '../src/kernels/index.js';
+
+/** What build/Release/backprop_native.node exports (see native/src/addon.cc). */
+interface NativeAddon {
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void;
+  biasActivation(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, out: Float32Array, preActivation: Float32Array | null): void;
+  unary(activation: number, x: Float32Array, out: Float32Array): void;
+  adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
+  sgdUpdate(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
+  reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
+  unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
+  /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
+  readonly simd: string;
+  /** Threads one gemm call may use. */
+  readonly threads: number;
+}
+
+/** Where the addon is built, relative to this file in dist/node/. */
+const ADDON_URL = new URL('../../build/Release/backprop_native.node', import.meta.url);
+
+/** Activation codes of native/src/activation.h. */
+const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };
+
+/**
+ * Products with fewer multiply-adds (m·n·k) than this run in TypeScript: below it, crossing into
+ * the addon costs more than the arithmetic (measured: mlp-tiny's 16×16×16 products).
+ */
+const NATIVE_GEMM_MIN_WORK = 0;
+
+/** Loads the addon; throws when it is not built or cannot load on this machine. */
+function loadAddon(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  return require(fileURLToPath(ADDON_URL)) as NativeAddon;
+}
+
+/**
+ * A proposed kernel (not yet in the Backend interface): one Adam/AdamW step over a float32
+ * parameter, bit-identical to src/optim/adam.ts's loop (same double arithmetic, same order), with
+ * stepSize = lr/(1 − β1ᵗ), sqrtBiasCorrection2 = √(1 − β2ᵗ), l2 the decay added to the gradient.
+ */
+export type AdamUpdateKernel = (w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number) => void;
+
+/**
+ * A proposed kernel: one SGD step over a float32 parameter, bit-identical to src/optim/sgd.ts's
+ * loops: velocity null for plain SGD, else momentum in the 'pytorch' convention or, with
+ * `textbook`, the 'textbook' one.
+ */
+export type SgdUpdateKernel = (w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean) => void;
+
+/** The native backend's proposed optimiser kernels; throws when the addon is missing. */
+export function nativeOptimizerKernels(): { adamUpdate: AdamUpdateKernel; sgdUpdate: SgdUpdateKernel } {
+  const addon = loadAddon();
+  return { adamUpdate: (...args) => addon.adamUpdate(...args), sgdUpdate: (...args) => addon.sgdUpdate(...args) };
+}
+
+/** The native backend, named "native-<simd>" (e.g. "native-avx512"); throws when the addon is missing. */
+export function createNativeBackend(base: Backend = jsBackend): Backend {
+  const addon = loadAddon();
+  const isF32 = (array: FloatArray | null): boolean => array === null || array instanceof Float32Array;
+  return withFallback(base, {
+    name: `native-${addon.simd}`,
+    threads: addon.threads,
+    gemm(transA, transB, m, n, k, a, b, out, accumulate) {
+      if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && m * n * k >= NATIVE_GEMM_MIN_WORK) {
+        addon.gemm(transA, transB, m, n, k, a, b, out, accumulate);
+      } else {
+        base.gemm(transA, transB, m, n, k, a, b, out, accumulate);
+      }
+    },
+    unary(op, x, out, param) {
+      const code = ACTIVATION_CODES[op];
+      if (code !== undefined && x instanceof Float32Array && out instanceof Float32Array) addon.unary(code, x, out);
+      else base.unary(op, x, out, param);
+    },
+    reduce(op, x, outer, length, inner, out, accumulate) {
+      if (op === 'sum' && x instanceof Float32Array && out instanceof Float32Array) addon.reduceSum(x, outer, length, inner, out, accumulate);
+      else base.reduce(op, x, outer, length, inner, out, accumulate);
+    },
+    biasActivation(x, bias, rows, cols, op, param, out, preActivation) {
+      const code = ACTIVATION_CODES[op];
+      if (code !== undefined && x instanceof Float32Array && out instanceof Float32Array && isF32(bias) && isF32(preActivation)) {
+        addon.biasActivation(x, bias as Float32Array | null, rows, cols, code, out, preActivation as Float32Array | null);
+      } else {
+        base.biasActivation(x, bias, rows, cols, op, param, out, preActivation);
+      }
+    },
+    adamUpdate(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2) {
+      addon.adamUpdate(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
+    },
+    sgdUpdate(w, g, velocity, lr, momentum, weightDecay, nesterov, textbook) {
+      addon.sgdUpdate(w, g, velocity, lr, momentum, weightDecay, nesterov, textbook);
+    },
+    unaryBackward(op, x, y, gradOut, gradIn, param, accumulate) {
+      const code = ACTIVATION_CODES[op];
+      if (code !== undefined && x instanceof Float32Array && y instanceof Float32Array && gradOut instanceof Float32Array && gradIn instanceof Float32Array) {
+        addon.unaryBackward(code, x, y, gradOut, gradIn, gradOut.length, accumulate);
+      } else {
+        base.unaryBackward(op, x, y, gradOut, gradIn, param, accumulate);
+      }
+    },
+  });
+}

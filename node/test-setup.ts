@@ -1,0 +1,8 @@
+/**
+ * Preloaded by `npm test` (node --import): registers the Node backends, and when BACKPROP_BACKEND
+ * is set selects it, so `BACKPROP_BACKEND=native npm test` runs every test on the native backend.
+ * Without it the tests run on the TypeScript backend, as in a browser.
+ */
+import { selectBackendFromEnvironment } from './backends.js';
+
+selectBackendFromEnvironment('js');

@@ -1,0 +1,161 @@
+import { GEMM_WASM_BUILDS } from './gemm-binary.generated.js';
+import type { WasmMemory, WasmRuntime } from './runtime.js';
+import { CONTROL_BYTES, TilesWorker } from './threads.js';
+
+/** Micro-tile of gemm.wat (rows × columns of C per call of its inner kernel). */
+const MR = 4;
+const NR = 8;
+/** Block sizes: KC deep, MC rows of A and NC columns of B per call of gemmTiles, so they stay in cache. */
+const KC = 256;
+const MC = 64;
+const NC = 512;
+/** Floats of slack after each operand: tiles at the edges read up to a tile past the last row or column. */
+const SLACK = 16;
+/** Blocks with fewer floating-point operations run on one thread: the hand-off would cost more. */
+const MIN_SPLIT_FLOPS = 1e6;
+/** Floating-point operations per chunk a block is cut into for two threads (see threads.ts). */
+const CHUNK_FLOPS = 1e6;
+
+interface GemmExports {
+  memory: WasmMemory;
+  /** Every MR×NR tile of a block (see gemm.wat), B packed by packB; pointers and strides in bytes. */
+  gemmTiles(mTiles: number, nTiles: number, kc: number, a: number, rsa: number, csa: number, b: number, c: number, ldc: number, accumulate: number): void;
+  /** Packs kc rows × nTiles·NR columns of a row-major matrix into NR-column panels. */
+  packB(src: number, ldb: number, kc: number, nTiles: number, dst: number): void;
+  /** dst[j·rows + i] = src[i·cols + j]; pointers in bytes. */
+  transpose(src: number, rows: number, cols: number, dst: number): void;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** A build of gemm.wat (see scripts/build-wasm.mjs): fused = relaxed-SIMD multiply-add; shared = imports a shared memory. */
+export interface GemmBuild {
+  bytes: Uint8Array;
+  fused: boolean;
+  shared: boolean;
+}
+
+/** Whether the build assembled gemm.wat (false when wabt was missing). */
+export function gemmBuildsAssembled(): boolean {
+  return GEMM_WASM_BUILDS.plain !== '';
+}
+
+/**
+ * The fastest build of gemm.wat this runtime validates: fused where it has relaxed SIMD, with a
+ * shared memory when `shared`; null when there is none (not assembled, or no SIMD).
+ */
+export function chooseGemmBuild(runtime: WasmRuntime, shared: boolean): GemmBuild | null {
+  const candidates = shared ? (['relaxedShared', 'shared'] as const) : (['relaxed', 'plain'] as const);
+  for (const name of candidates) {
+    if (!GEMM_WASM_BUILDS[name]) continue;
+    const bytes = decodeBase64(GEMM_WASM_BUILDS[name]);
+    if (runtime.validate(bytes)) return { bytes, fused: name.startsWith('relaxed'), shared };
+  }
+  return null;
+}
+
+/**
+ * Float32 C = op(A)·op(B) (+ C) in WebAssembly SIMD, on one thread or two (see threads.ts). A and B are copied into the
+ * module's memory as they are (B transposed there when stored [n,k]), C is kept there padded to
+ * whole tiles; gemm.wat packs each block of B into column panels and its kernel reads A with
+ * strides, so every transpose case runs without element-by-element work in JavaScript.
+ */
+export class WasmGemm {
+  private readonly exports: GemmExports;
+  private readonly memory: WasmMemory;
+  private readonly worker: TilesWorker | null;
+  private heap: Float32Array;
+
+  /**
+   * Instantiates `build`; with a shared build, `startWorker` starts the helper thread (returning
+   * null when it cannot, which leaves one thread).
+   */
+  constructor(runtime: WasmRuntime, build: GemmBuild, startWorker: (module: object, memory: WasmMemory) => TilesWorker | null = () => null) {
+    const module = new runtime.Module(build.bytes);
+    if (build.shared) {
+      this.memory = new runtime.Memory({ initial: 1, maximum: 16384, shared: true });
+      this.exports = new runtime.Instance(module, { env: { memory: this.memory } }).exports as GemmExports;
+      this.worker = startWorker(module, this.memory);
+    } else {
+      this.exports = new runtime.Instance(module, {}).exports as GemmExports;
+      this.memory = this.exports.memory;
+      this.worker = null;
+    }
+    this.heap = new Float32Array(this.memory.buffer);
+  }
+
+  /** Whether a second thread is running (it starts asynchronously; until then products run on one). */
+  get workerReady(): boolean {
+    return this.worker?.ready ?? false;
+  }
+
+  /** Threads one product may use. */
+  get threads(): number {
+    return this.worker ? 2 : 1;
+  }
+
+  /** A view of the module's memory, grown to at least `count` floats (control block included). */
+  private reserve(count: number): Float32Array {
+    const bytes = count * 4;
+    const memory = this.memory;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    if (this.heap.buffer !== memory.buffer || this.heap.length * 4 < bytes) this.heap = new Float32Array(memory.buffer);
+    return this.heap;
+  }
+
+  /** gemmTiles over a block, in chunks of tile columns shared with the worker when it is large. */
+  private tiles(mTiles: number, nTiles: number, kc: number, a: number, rsa: number, csa: number, b: number, c: number, ldc: number, accumulate: number): void {
+    const flops = mTiles * nTiles * kc * 2 * MR * NR;
+    if (this.worker && nTiles >= 2 && flops >= MIN_SPLIT_FLOPS) {
+      this.worker.run(this.exports.gemmTiles, [mTiles, nTiles, kc, a, rsa, csa, b, c, ldc, accumulate], Math.max(2, Math.round(flops / CHUNK_FLOPS)));
+    } else {
+      this.exports.gemmTiles(mTiles, nTiles, kc, a, rsa, csa, b, c, ldc, accumulate);
+    }
+  }
+
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void {
+    if (m === 0 || n === 0) return;
+    if (k === 0) {
+      if (!accumulate) out.fill(0, 0, m * n);
+      return;
+    }
+    const mPadded = Math.ceil(m / MR) * MR;
+    const nPadded = Math.ceil(n / NR) * NR;
+    // Layout (floats, after the control block): A, B as [k,n], B as stored when it must be
+    // transposed, a packed block of B, C.
+    const aStart = CONTROL_BYTES / 4;
+    const bStart = aStart + mPadded * k + SLACK;
+    const storedBStart = bStart + k * nPadded + SLACK;
+    const packedStart = storedBStart + (transB ? k * n + SLACK : 0);
+    const cStart = packedStart + Math.min(KC, k) * Math.min(NC, nPadded);
+    const heap = this.reserve(cStart + mPadded * nPadded);
+    heap.set(a.subarray(0, m * k), aStart);
+    if (transB) {
+      heap.set(b.subarray(0, n * k), storedBStart);
+      this.exports.transpose(storedBStart * 4, n, k, bStart * 4);
+    } else {
+      heap.set(b.subarray(0, k * n), bStart);
+    }
+    if (accumulate) for (let i = 0; i < m; i++) heap.set(out.subarray(i * n, i * n + n), cStart + i * nPadded);
+    const rsa = transA ? 4 : 4 * k;
+    const csa = transA ? 4 * m : 4;
+    for (let jc = 0; jc < nPadded; jc += NC) {
+      const cols = Math.min(NC, nPadded - jc);
+      for (let pc = 0; pc < k; pc += KC) {
+        const depth = Math.min(KC, k - pc);
+        this.exports.packB((bStart + pc * n + jc) * 4, n * 4, depth, cols / NR, packedStart * 4);
+        for (let ic = 0; ic < mPadded; ic += MC) {
+          const rows = Math.min(MC, mPadded - ic);
+          this.tiles(rows / MR, cols / NR, depth, aStart * 4 + ic * rsa + pc * csa, rsa, csa,
+            packedStart * 4, (cStart + ic * nPadded + jc) * 4, nPadded * 4, accumulate || pc > 0 ? 1 : 0);
+        }
+      }
+    }
+    for (let i = 0; i < m; i++) out.set(heap.subarray(cStart + i * nPadded, cStart + i * nPadded + n), i * n);
+  }
+}

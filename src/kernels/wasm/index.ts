@@ -1,0 +1,70 @@
+/**
+ * The portable fast backend: float32 `gemm` in WebAssembly SIMD (gemm.wat), every other kernel
+ * and float64 from the TypeScript backend (elementwise kernels would spend more on copying into
+ * the module's memory than they save). Runs in Node and in browsers with WebAssembly SIMD
+ * (Chrome 91+, Firefox 89+, Safari 16.4+); on one thread, or on two where workers can share memory
+ * and `threads: 2` is asked for (threads.ts).
+ */
+import type { Backend } from '../backend.js';
+import { withFallback } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { WasmGemm, chooseGemmBuild, gemmBuildsAssembled } from './gemm.js';
+import { browserSpawnWorker, wasmRuntime } from './runtime.js';
+import type { SpawnWorker } from './runtime.js';
+import { TilesWorker } from './threads.js';
+
+export type { SpawnWorker, WorkerHandle } from './runtime.js';
+
+export interface WasmBackendOptions {
+  /** Backend for float64 and the kernels this one lacks (default the TypeScript backend). */
+  base?: Backend;
+  /**
+   * 1 (default) or 2: with 2, a worker sharing the module's memory takes chunks of each large
+   * product where workers can share memory, else it stays 1. Opt-in because on the 2-core machine
+   * this was written on, shared with other processes, two threads measured 15-20% slower than one
+   * (each thread got about half a core); on an idle multi-core machine they should help.
+   */
+  threads?: number;
+  /**
+   * Starts a worker from JavaScript source. Default: in a cross-origin-isolated browser page, a
+   * Web Worker from a Blob URL; elsewhere none (Node passes worker_threads from node/backends.ts).
+   */
+  spawnWorker?: SpawnWorker | null;
+}
+
+/**
+ * Builds the wasm backend (named "wasm", or "wasm-relaxed" where the runtime has relaxed SIMD and
+ * the fused multiply-add build is used), compiling its module synchronously (it is under 4 KiB,
+ * within what browsers allow on the main thread). With two threads a worker runs half of each
+ * large product (threads.ts); where no worker can start, it runs on one. Throws naming the reason
+ * when this runtime has no WebAssembly SIMD or the build could not assemble the module.
+ */
+export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
+  const base = options.base ?? jsBackend;
+  const threads = options.threads ?? 1;
+  if (threads !== 1 && threads !== 2) throw new Error(`createWasmBackend: threads must be 1 or 2, got ${String(threads)}`);
+  const runtime = wasmRuntime();
+  if (!runtime) throw new Error('createWasmBackend: this runtime has no WebAssembly');
+  const spawn = threads === 2 ? (options.spawnWorker === undefined ? browserSpawnWorker() : options.spawnWorker) : null;
+  const build = (spawn && typeof SharedArrayBuffer === 'function' ? chooseGemmBuild(runtime, true) : null) ?? chooseGemmBuild(runtime, false);
+  if (!build) {
+    throw new Error(gemmBuildsAssembled()
+      ? 'createWasmBackend: this runtime lacks WebAssembly SIMD'
+      : 'createWasmBackend: the wasm kernels were not assembled (npm run build needs the dev dependency wabt)');
+  }
+  const kernel = new WasmGemm(runtime, build, (module, memory) => {
+    try {
+      return new TilesWorker(module, memory, spawn!);
+    } catch {
+      return null;
+    }
+  });
+  return withFallback(base, {
+    name: build.fused ? 'wasm-relaxed' : 'wasm',
+    threads: kernel.threads,
+    gemm(transA, transB, m, n, k, a, b, out, accumulate) {
+      if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) kernel.gemm(transA, transB, m, n, k, a, b, out, accumulate);
+      else base.gemm(transA, transB, m, n, k, a, b, out, accumulate);
+    },
+  });
+}

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { backend, jsBackend, setBackend } from '../../src/kernels/index.js';
+import { withFallback } from '../../src/kernels/index.js';
+import { WasmGemm, chooseGemmBuild } from '../../src/kernels/wasm/gemm.js';
+import { wasmRuntime } from '../../src/kernels/wasm/runtime.js';
+import { TilesWorker } from '../../src/kernels/wasm/threads.js';
+import { nodeBackends, selectBackend, spawnNodeWorker } from '../../node/backends.js';
+import { checkBackend, checkGemm } from './kernel-suite.js';
+import { Rng } from '../../src/util/rng.js';
+
+const available = nodeBackends().filter((entry) => entry.backend !== null);
+
+for (const { backend: b } of available) {
+  test(`${b!.name}: float32 kernels agree with the float64 TypeScript reference`, () => {
+    assert.deepEqual(checkBackend(b!), []);
+  });
+}
+
+const native = nodeBackends().find((entry) => entry.family === 'native')?.backend ?? null;
+const CHILD = fileURLToPath(new URL('./backend-check-child.js', import.meta.url));
+
+test('native: each SIMD path and thread count agrees with the reference (child processes)', { skip: native ? false : 'native addon not built' }, () => {
+  for (const simd of ['scalar', 'avx2', 'avx512'])
+    for (const threads of ['1', '2']) {
+      const run = spawnSync(process.execPath, [CHILD], {
+        env: { ...process.env, BACKPROP_KERNEL_CHECK_CHILD: 'native', BACKPROP_NATIVE_SIMD: simd, BACKPROP_NATIVE_THREADS: threads },
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, `BACKPROP_NATIVE_SIMD=${simd} BACKPROP_NATIVE_THREADS=${threads}: ${run.stdout}${run.stderr}`);
+    }
+});
+
+const wasmAvailable = nodeBackends().some((entry) => entry.family === 'wasm' && entry.backend !== null);
+
+test('wasm: the relaxed-SIMD build (fused multiply-add) agrees with the reference (child process)', { skip: wasmAvailable ? false : 'wasm backend not built' }, () => {
+  const run = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', CHILD], { env: { ...process.env, BACKPROP_KERNEL_CHECK_CHILD: 'wasm' }, encoding: 'utf8' });
+  assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+  assert.match(run.stdout, /^wasm-relaxed$/m, 'node --experimental-wasm-relaxed-simd should select the relaxed build');
+});
+
+test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {
+  const a = new Float32Array(6 * 70);
+  const b = new Float32Array(70 * 8);
+  assert.throws(() => native!.gemm(false, false, 6, 8, 70, a, b, new Float32Array(47), false), { name: 'RangeError', message: 'gemm: out has 47 elements, the shapes need 48' });
+  assert.throws(() => native!.gemm(false, false, 6, 8, 70, a.subarray(1), b, new Float32Array(48), false), /gemm: a has 419 elements, the shapes need 420/);
+  assert.throws(() => native!.biasActivation(new Float32Array(10), new Float32Array(4), 2, 5, 'relu', 0, new Float32Array(10), null), /biasActivation: bias has 4 elements, the shapes need 5/);
+  assert.throws(() => native!.unary('tanh', new Float32Array(10), new Float32Array(9), 0), /unary: out has 9 elements, the shapes need 10/);
+  assert.throws(() => native!.reduce('sum', new Float32Array(10), 2, 3, 2, new Float32Array(4), false), /reduce: x has 10 elements, the shapes need 12/);
+});
+
+test('selectBackend: families, exact names, auto, and clear errors for unknown or unavailable names', () => {
+  const previous = setBackend(jsBackend);
+  try {
+    assert.equal(selectBackend('js'), jsBackend);
+    assert.equal(backend(), jsBackend);
+    const best = selectBackend('auto');
+    assert.equal(best, available[0].backend);
+    assert.throws(() => selectBackend('cuda'), /unknown backend "cuda"; expected one of auto, native, wasm, js \(available here: .*js\)/);
+    if (native) {
+      assert.equal(selectBackend('native'), native);
+      assert.equal(selectBackend(native.name), native);
+    } else {
+      assert.throws(() => selectBackend('native'), /backend "native" is not available here: /);
+    }
+  } finally {
+    setBackend(previous);
+  }
+});
+
+test('wasm: products shared with the worker thread agree with the reference', { skip: wasmAvailable ? false : 'wasm backend not built' }, async () => {
+  const runtime = wasmRuntime()!;
+  const kernel = new WasmGemm(runtime, chooseGemmBuild(runtime, true)!, (module, memory) => new TilesWorker(module, memory, spawnNodeWorker));
+  for (let waited = 0; !kernel.workerReady && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.ok(kernel.workerReady, 'the worker thread should start');
+  const threaded = withFallback(jsBackend, { name: 'wasm-2-threads', threads: 2, gemm: (tA, tB, m, n, k, a, b, out, acc) => kernel.gemm(tA, tB, m, n, k, a as Float32Array, b as Float32Array, out as Float32Array, acc) });
+  assert.deepEqual(checkGemm(threaded, new Rng(5)), []);
+});

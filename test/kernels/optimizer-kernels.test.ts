@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Adam, SGD, Tensor } from '../../src/index.js';
+import { Rng } from '../../src/util/rng.js';
+import { nodeBackends } from '../../node/backends.js';
+import { nativeOptimizerKernels } from '../../node/native.js';
+
+const nativeBuilt = nodeBackends().some((entry) => entry.family === 'native' && entry.backend !== null);
+
+test('native adamUpdate reproduces src/optim Adam bit for bit (plain, L2, AMSGrad)', { skip: nativeBuilt ? false : 'native addon not built' }, () => {
+  const { adamUpdate } = nativeOptimizerKernels();
+  const rng = new Rng(11);
+  type Options = { lr: number; weightDecay?: number; amsgrad?: boolean; beta1?: number; beta2?: number; eps?: number };
+  const cases: Options[] = [{ lr: 1e-3 }, { lr: 0.01, weightDecay: 0.1 }, { lr: 0.005, amsgrad: true, beta1: 0.8, beta2: 0.99, eps: 1e-6 }];
+  // 40,000 elements take the two-thread path.
+  for (const [options, size] of cases.flatMap((options) => [[options, 1000], [options, 40_000]] as const)) {
+    const start = Float32Array.from({ length: size }, () => rng.normal());
+    const param = new Tensor(start.slice(), [size], true);
+    const optimizer = new Adam([param], options);
+    const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, amsgrad = false } = options;
+    const w = start.slice(), m = new Float32Array(size), v = new Float32Array(size), vMax = amsgrad ? new Float32Array(size) : null;
+    for (let step = 1; step <= 25; step++) {
+      const gradient = Float32Array.from({ length: size }, (_, i) => (i % 7 === 0 ? 0 : 1e-3 * rng.normal()));
+      param.grad = new Tensor(gradient.slice(), [size]);
+      optimizer.step();
+      adamUpdate(w, gradient, m, v, vMax, options.lr / (1 - Math.pow(beta1, step)), beta1, beta2, eps, Math.sqrt(1 - Math.pow(beta2, step)), weightDecay);
+    }
+    assert.deepEqual(w, param.data, `Adam ${JSON.stringify(options)} on ${size} weights`);
+  }
+});
+
+test('native sgdUpdate reproduces src/optim SGD bit for bit (plain, momentum in both conventions, Nesterov, weight decay)', { skip: nativeBuilt ? false : 'native addon not built' }, () => {
+  const { sgdUpdate } = nativeOptimizerKernels();
+  const rng = new Rng(12);
+  type Options = { lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number; momentumConvention?: 'pytorch' | 'textbook' };
+  const cases: Options[] = [
+    { lr: 0.1 }, { lr: 0.05, weightDecay: 0.01 }, { lr: 0.01, momentum: 0.9 }, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-3 },
+    { lr: 0.02, momentum: 0.8, momentumConvention: 'textbook' }, { lr: 0.02, momentum: 0.8, nesterov: true, momentumConvention: 'textbook' },
+  ];
+  for (const [options, size] of cases.flatMap((options) => [[options, 1000], [options, 40_000]] as const)) {
+    const start = Float32Array.from({ length: size }, () => rng.normal());
+    const param = new Tensor(start.slice(), [size], true);
+    const optimizer = new SGD([param], options);
+    const { momentum = 0, nesterov = false, weightDecay = 0, momentumConvention = 'pytorch' } = options;
+    const w = start.slice();
+    const velocity = momentum > 0 ? new Float32Array(size) : null;
+    for (let step = 1; step <= 25; step++) {
+      const gradient = Float32Array.from({ length: size }, () => 0.1 * rng.normal());
+      param.grad = new Tensor(gradient.slice(), [size]);
+      optimizer.step();
+      sgdUpdate(w, gradient, velocity, options.lr, momentum, weightDecay, nesterov, momentumConvention === 'textbook');
+    }
+    assert.deepEqual(w, param.data, `SGD ${JSON.stringify(options)} on ${size} weights`);
+  }
+});
