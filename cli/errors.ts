@@ -3,7 +3,7 @@
  * on stderr naming the option, or the file, line and column, and the bad value; exit status 2.
  * Anything else is an internal error: its stack trace on stderr, exit status 1.
  */
-import { BackpropError } from './engine.js';
+import { BackpropError } from '../src/util/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;

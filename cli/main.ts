@@ -13,6 +13,7 @@ import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
 import { searchCommand } from './commands/search.js';
 import { trainCommand } from './commands/train.js';
+import { selectEngineBackend } from './engine.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, isUserError, userMessage } from './errors.js';
 import { packageVersion } from './model-file.js';
 
@@ -55,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const root = program();
   try {
+    selectEngineBackend();
     if (argv.length === 0) {
       root.outputHelp();
       return EXIT_OK;

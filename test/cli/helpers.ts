@@ -18,9 +18,9 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `backprop ...args` to completion (stdin from `input`), from `cwd` (default the repository root). */
-export function backprop(args: readonly string[], { input, cwd = ROOT }: { input?: string; cwd?: string } = {}): RunResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** Runs `backprop ...args` to completion (stdin from `input`, extra environment `env`), from `cwd` (default the repository root). */
+export function backprop(args: readonly string[], { input, cwd = ROOT, env = {} }: { input?: string; cwd?: string; env?: Record<string, string> } = {}): RunResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -87,3 +87,16 @@ test('--categorical reads a numeric-looking column as categories, and predict fo
   assert.equal(predicted.status, 0, predicted.stderr);
   assert.equal(predicted.stdout.trim().split('\n').length, 7);
 });
+
+test('the engine backend: the fastest available by default, BACKPROP_BACKEND chooses, a bad name is a user error', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const path = join(dir, 'm.json');
+  assert.equal(backprop(['train', IRIS, '--target', 'species', '--epochs', '1', '--out', path, '--quiet']).status, 0);
+  assert.equal(json(backprop(['info', path, '--json'], { env: { BACKPROP_BACKEND: 'js' } })).backend, 'js');
+  assert.equal(json(backprop(['info', path, '--json'], { env: { BACKPROP_BACKEND: 'wasm' } })).backend, 'wasm');
+  assert.equal(typeof json(backprop(['info', path, '--json'], { env: { BACKPROP_BACKEND: '' } })).backend, 'string');
+  const bad = backprop(['info', path], { env: { BACKPROP_BACKEND: 'gpu' } });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^backprop: BACKPROP_BACKEND=gpu: unknown backend "gpu"; expected one of auto, native, wasm, js/);
+});
