@@ -6,6 +6,8 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { BackpropError } from '../src/index.js';
+import { writeTextAtomic } from '../node/files.js';
 import { UsageError } from './errors.js';
 
 /** The text of a file, or of standard input for "-". Errors name the path. */
@@ -27,7 +29,6 @@ export function sourceName(path: string): string {
   return path === '-' ? 'stdin' : path;
 }
 
-let temporaryCounter = 0;
 
 /** Fails early (before a long run) when `path` could not be written: its directory is missing or it is a directory. */
 export function checkWritable(path: string): void {
@@ -37,9 +38,9 @@ export function checkWritable(path: string): void {
 }
 
 /**
- * Writes `text` to `path` atomically (temporary file in the same directory, fsync, rename). A
- * symbolic link is followed (the file it points to is replaced, the link kept); a device or a
- * pipe (`/dev/stdout`, `/dev/null`) is written directly, since renaming over it would replace it.
+ * Writes `text` to `path` atomically (node/files.ts: temporary file in the same directory, fsync,
+ * rename; devices and pipes written directly; symbolic links followed); errors become UsageErrors
+ * naming the path.
  */
 export function writeFileAtomic(path: string, text: string): void {
   try {
@@ -48,45 +49,11 @@ export function writeFileAtomic(path: string, text: string): void {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${path}: cannot write the file (${(error as Error).message})`);
   }
-  const existing = statSync(path, { throwIfNoEntry: false });
-  if (existing && !existing.isFile()) {
-    writeFileSync(path, text);
-    return;
-  }
-  const target = existing ? realpathSync(path) : path;
-  const directory = dirname(target);
-  const temporary = join(directory, `.${basename(target)}.${process.pid}.${temporaryCounter++}.tmp`);
-  let fd: number | null = null;
   try {
-    fd = openSync(temporary, 'wx', 0o644);
-    const bytes = Buffer.from(text, 'utf8');
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(temporary, target);
-    syncDirectory(directory);
+    writeTextAtomic(path, text);
   } catch (error) {
-    if (fd !== null) closeSync(fd);
-    rmSync(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC') throw new UsageError(`${path}: cannot write the file (${code === 'EACCES' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : 'no space left'})`);
+    if (error instanceof BackpropError) throw new UsageError(error.message);
     throw error;
-  }
-}
-
-/** Makes a rename durable (best effort: some file systems do not let a directory be opened). */
-function syncDirectory(directory: string): void {
-  try {
-    const fd = openSync(directory, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not supported here; the rename itself is still atomic.
   }
 }
 
