@@ -49,9 +49,10 @@ function configure(command: Command): void {
 
 /** Runs the command line `argv` (without node and the script) and returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
-  // A reader that stops early (`backprop predict … | head`) is not an error.
+  // A reader that stops early (`backprop predict … | head`) is not an error, and must not stop
+  // the command (train still saves its model): later output is dropped.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(EXIT_OK);
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
     throw error;
   });
   const root = program();

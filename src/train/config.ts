@@ -164,6 +164,10 @@ export function resolveConfig(partial: Partial<Record<string, unknown>> = {}, la
   number('clipNorm', (v) => v > 0, 'a number > 0', true);
   number('validationSplit', (v) => v >= 0 && v < 1, 'a share in [0, 1)');
   number('earlyStopping', (v) => Number.isInteger(v) && v >= 1, 'a patience (integer >= 1 epochs)', true);
+  // Early stopping watches the validation loss; without held-out rows it would watch nothing useful.
+  if (merged.earlyStopping !== null && merged.earlyStopping !== undefined && merged.validationSplit === 0) {
+    fail('earlyStopping', 'needs held-out rows to watch (a validation split above 0)');
+  }
   number('seed', (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer in [0, 4294967295]');
   choice('scale', SCALE_METHODS);
   if (typeof merged.scaleTarget !== 'boolean') fail('scaleTarget', 'must be true or false');

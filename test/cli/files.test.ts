@@ -50,3 +50,21 @@ test('removeStaleTemporaries removes what a killed writer left, nothing else', (
   removeStaleTemporaries(dir, 'checkpoint.json');
   assert.deepEqual(readdirSync(dir).sort(), ['.other.json.1.0.tmp', 'checkpoint.json', 'checkpoint.json.bak']);
 });
+
+test('a reader that closes the pipe early does not stop train from saving its model', async () => {
+  const { startBackprop, IRIS } = await import('./helpers.js');
+  const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-epipe-'));
+  try {
+    const out = join(dir, 'model.json');
+    const child = startBackprop(['train', IRIS, '--target', 'species', '--epochs', '30', '--out', out]);
+    child.stdout!.once('data', () => child.stdout!.destroy()); // like `| head -1`
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(status, 0);
+    assert.ok(existsSync(out), 'the model was saved');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
