@@ -5,7 +5,7 @@
  * leaves a half-written file behind.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { BackpropError } from '../src/index.js';
 import { writeTextAtomic } from '../node/files.js';
 import { UsageError } from './errors.js';
@@ -65,8 +65,19 @@ export function removeStaleTemporaries(directory: string, name: string): void {
 
 /** Creates a directory (and its parents) for checkpoints; errors name the path. */
 export function ensureDirectory(path: string): void {
+  // One level at a time: Node's recursive mkdir can loop forever on file systems such as /proc
+  // that refuse to create entries with ENOENT.
+  const missing: string[] = [];
+  let current = resolve(path);
+  while (!statSync(current, { throwIfNoEntry: false })) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
   try {
-    mkdirSync(path, { recursive: true });
+    for (const directory of missing) mkdirSync(directory);
+    if (!statSync(path).isDirectory()) throw new Error('it exists and is not a directory');
   } catch (error) {
     throw new UsageError(`${path}: cannot create the checkpoint directory (${(error as Error).message})`);
   }

@@ -66,6 +66,7 @@ const CASES: Case[] = [
   { name: 'dropout of 1', args: () => trainIris('--dropout', '1'), message: /^backprop: --dropout: must be a drop rate in \[0, 1\), got 1$/ },
   { name: 'unknown scaling', args: () => trainIris('--scale', 'robust'), message: /^backprop: --scale: must be one of standard, minmax, none, got "robust"$/ },
   { name: 'bad schedule', args: () => trainIris('--schedule', 'step:x:0.5'), message: /^backprop: --schedule: is not a valid schedule .*"step:x:0\.5"/ },
+  { name: 'checkpoint directory that cannot be created', args: () => trainIris('--checkpoint', '/proc/backprop-cannot-create'), message: /^backprop: \/proc\/backprop-cannot-create: cannot create the checkpoint directory \(ENOENT/ },
   { name: 'early stopping without held-out rows', args: () => trainIris('--early-stopping', '3', '--validation-split', '0'), message: /^backprop: --early-stopping: needs held-out rows to watch \(a validation split above 0\), got 3$/ },
   { name: 'momentum with adam', args: () => trainIris('--momentum', '0.9'), message: /^backprop: --momentum: applies to sgd and rmsprop only, not adam, got 0\.9$/ },
   { name: 'unknown task', args: () => trainIris('--task', 'ranking'), message: /^backprop: --task: must be one of auto, classification, regression, got "ranking"$/ },
