@@ -118,7 +118,6 @@ export function explainStep(model: Module, x: Tensor, y: Targets, options: Expla
     return twin;
   });
   const network = new Sequential(twins).eval();
-  for (const twin of twins) twin.recordActivations = true;
   const input = new Tensor(Float64Array.from(x.data), x.shape, true);
   const target: Targets = y instanceof Tensor ? new Tensor(Float64Array.from(y.data), y.shape) : y;
   const output = network.forward(input);

@@ -33,7 +33,7 @@ export const LOSSES = {
   binaryCrossEntropy: { fn: (p, t) => binaryCrossEntropy(p, valuesOnly('binaryCrossEntropy', t)), targets: 'values', fromLogits: false, description: 'binary cross-entropy of probabilities, mean over all elements' },
   binaryCrossEntropyWithLogits: { fn: (p, t) => binaryCrossEntropyWithLogits(p, valuesOnly('binaryCrossEntropyWithLogits', t)), targets: 'values', fromLogits: true, description: 'binary cross-entropy of logits (stable), mean over all elements' },
   softmaxCrossEntropy: {
-    fn: (p, t) => softmaxCrossEntropy(p, t instanceof Tensor ? t : t),
+    fn: (p, t) => softmaxCrossEntropy(p, t),
     targets: 'labels',
     fromLogits: true,
     description: 'softmax cross-entropy of logits with integer labels, mean over the batch',
