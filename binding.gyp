@@ -11,6 +11,7 @@
         "native/src/gemm_avx512.cc",
         "native/src/gemm_avx2.cc",
         "native/src/gemm_few_rows_avx512.cc",
+        "native/src/gemm_small_avx512.cc",
         "native/src/gemm_scalar.cc",
         "native/src/optimizer.cc",
         "native/src/optimizer_avx512.cc",
@@ -22,7 +23,7 @@
       "defines": ["NAPI_VERSION=8"],
       "conditions": [
         ["target_arch not in 'x64 ia32'", {
-          "sources!": ["native/src/activation_avx512.cc", "native/src/optimizer_avx512.cc", "native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc", "native/src/gemm_few_rows_avx512.cc"],
+          "sources!": ["native/src/activation_avx512.cc", "native/src/optimizer_avx512.cc", "native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc", "native/src/gemm_few_rows_avx512.cc", "native/src/gemm_small_avx512.cc"],
           "defines": ["BACKPROP_SCALAR_ONLY"]
         }]
       ]

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { jsBackend, withFallback } from '../src/kernels/index.js';
+import { composedBiasActivationBackward, jsBackend, withFallback } from '../src/kernels/index.js';
 import type { Backend, FloatArray, UnaryOp } from '../src/kernels/index.js';
 
 /** What build/Release/backprop_native.node exports (see native/src/addon.cc). */
@@ -18,6 +18,7 @@ interface NativeAddon {
   sgdUpdate(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
   reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
   unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
+  biasActivationBackward(activation: number, preActivation: Float32Array, y: Float32Array, gradOut: Float32Array, rows: number, cols: number, gradPreActivation: Float32Array, gradBias: Float32Array | null): void;
   /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
   readonly simd: string;
   /** Threads one gemm call may use. */
@@ -66,7 +67,9 @@ export function nativeOptimizerKernels(): { adamUpdate: AdamUpdateKernel; sgdUpd
 export function createNativeBackend(base: Backend = jsBackend): Backend {
   const addon = loadAddon();
   const isF32 = (array: FloatArray | null): boolean => array === null || array instanceof Float32Array;
-  return withFallback(base, {
+  // Activations and dtypes the addon lacks take the composition of this backend's own kernels.
+  let composed: Backend['biasActivationBackward'] = () => undefined;
+  const native = withFallback(base, {
     name: `native-${addon.simd}`,
     threads: addon.threads,
     gemm(transA, transB, m, n, k, a, b, out, accumulate) {
@@ -99,6 +102,14 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
     sgdUpdate(w, g, velocity, lr, momentum, weightDecay, nesterov, textbook) {
       addon.sgdUpdate(w, g, velocity, lr, momentum, weightDecay, nesterov, textbook);
     },
+    biasActivationBackward(op, preActivation, y, gradOut, rows, cols, param, gradPreActivation, gradBias) {
+      const code = ACTIVATION_CODES[op];
+      if (code !== undefined && preActivation instanceof Float32Array && y instanceof Float32Array && gradOut instanceof Float32Array && gradPreActivation instanceof Float32Array && isF32(gradBias)) {
+        addon.biasActivationBackward(code, preActivation, y, gradOut, rows, cols, gradPreActivation, gradBias as Float32Array | null);
+      } else {
+        composed(op, preActivation, y, gradOut, rows, cols, param, gradPreActivation, gradBias);
+      }
+    },
     unaryBackward(op, x, y, gradOut, gradIn, param, accumulate) {
       const code = ACTIVATION_CODES[op];
       if (code !== undefined && x instanceof Float32Array && y instanceof Float32Array && gradOut instanceof Float32Array && gradIn instanceof Float32Array) {
@@ -108,4 +119,6 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
       }
     },
   });
+  composed = composedBiasActivationBackward(native.unaryBackward, native.reduce);
+  return native;
 }

@@ -45,18 +45,17 @@ class Arguments {
    */
   float* floats(size_t index, const char* name, size_t needed, bool optional = false, size_t* lengthOut = nullptr) {
     napi_value value = at(index, name);
-    napi_valuetype kind;
-    napi_typeof(env_, value, &kind);
-    if (optional && (kind == napi_null || kind == napi_undefined)) return nullptr;
-    bool isTypedArray = false;
-    napi_is_typedarray(env_, value, &isTypedArray);
     napi_typedarray_type type;
     size_t length = 0;
     void* data = nullptr;
-    if (!isTypedArray || napi_get_typedarray_info(env_, value, &type, &length, &data, nullptr, nullptr) != napi_ok ||
-        type != napi_float32_array) {
+    // One Node-API call on the common path (a typed array); the type checks run only on failure.
+    if (napi_get_typedarray_info(env_, value, &type, &length, &data, nullptr, nullptr) != napi_ok) {
+      napi_valuetype kind;
+      napi_typeof(env_, value, &kind);
+      if (optional && (kind == napi_null || kind == napi_undefined)) return nullptr;
       fail("TypeError", name, "must be a Float32Array");
     }
+    if (type != napi_float32_array) fail("TypeError", name, "must be a Float32Array");
     if (length < needed) {
       fail("RangeError", name, ("has " + std::to_string(length) + " elements, the shapes need " + std::to_string(needed)).c_str());
     }
@@ -166,6 +165,28 @@ napi_value UnaryBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/**
+ * biasActivationBackward(activationCode, z, y, gradOut, rows, cols, gradPreActivation, gradBias | null):
+ * gradPreActivation = gradOut ⊙ f′(z) over rows·cols elements, then gradBias[c] += Σ_r gradPreActivation[r, c].
+ */
+napi_value BiasActivationBackward(napi_env env, napi_callback_info info) {
+  try {
+    Arguments args(env, info, "biasActivationBackward");
+    Activation op = args.activation(0);
+    const size_t rows = args.dimension(4, "rows"), cols = args.dimension(5, "cols"), count = rows * cols;
+    const float* z = args.floats(1, "preActivation", op == Activation::Relu ? count : 0, op != Activation::Relu);
+    const float* y = args.floats(2, "y", op == Activation::Tanh || op == Activation::Sigmoid ? count : 0,
+                                 op != Activation::Tanh && op != Activation::Sigmoid);
+    const float* gradOut = args.floats(3, "gradOut", count);
+    float* gradPreActivation = args.floats(6, "gradPreActivation", count);
+    float* gradBias = args.floats(7, "gradBias", cols, true);
+    unaryBackwardF32(op, z, y, gradOut, gradPreActivation, count, false);
+    if (gradBias != nullptr) reduceSumF32(gradPreActivation, 1, rows, cols, gradBias, true);
+  } catch (const ArgumentError&) {
+  }
+  return nullptr;
+}
+
 /** reduceSum(x, outer, length, inner, out, accumulate). */
 napi_value ReduceSum(napi_env env, napi_callback_info info) {
   try {
@@ -234,6 +255,7 @@ NAPI_MODULE_INIT() {
       {"sgdUpdate", nullptr, SgdUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasActivationBackward", nullptr, BiasActivationBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unaryBackward", nullptr, UnaryBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"simd", nullptr, nullptr, nullptr, nullptr, String(env, simdLevelName(detectSimdLevel())), napi_enumerable, nullptr},
       {"threads", nullptr, nullptr, nullptr, nullptr, Int(env, poolThreadCount()), napi_enumerable, nullptr},

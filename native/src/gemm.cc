@@ -16,16 +16,17 @@ struct GemmPath {
   GemmBlockFn block;
   MicroTile tile;
   GemmBlockFn fewRows;  // for m ≤ kFewRows, or null
+  void (*small)(const GemmProblem&);  // for m·n·k ≤ kSmallWork, or null
 };
 
 const GemmPath& gemmPath() {
   static const GemmPath path = [] {
     switch (detectSimdLevel()) {
 #ifndef BACKPROP_SCALAR_ONLY
-      case SimdLevel::Avx512: return GemmPath{gemmBlockAvx512, microTileAvx512(), gemmFewRowsAvx512};
-      case SimdLevel::Avx2Fma: return GemmPath{gemmBlockAvx2, microTileAvx2(), nullptr};
+      case SimdLevel::Avx512: return GemmPath{gemmBlockAvx512, microTileAvx512(), gemmFewRowsAvx512, gemmSmallAvx512};
+      case SimdLevel::Avx2Fma: return GemmPath{gemmBlockAvx2, microTileAvx2(), nullptr, nullptr};
 #endif
-      default: return GemmPath{gemmBlockScalar, microTileScalar(), nullptr};
+      default: return GemmPath{gemmBlockScalar, microTileScalar(), nullptr, nullptr};
     }
   }();
   return path;
@@ -67,6 +68,10 @@ void gemmF32(const GemmProblem& g) {
   }
   const GemmPath& path = gemmPath();
   const double flops = 2.0 * g.m * g.n * g.k;
+  if (path.small != nullptr && static_cast<long>(g.m) * g.n * g.k <= kSmallWork) {
+    path.small(g);
+    return;
+  }
   if (path.fewRows != nullptr && g.m <= kFewRows && !(g.transA && g.transB)) {
     HalvesTask task{&g, path.fewRows, false, halfOnTileBoundary(g.n, 16)};
     if (poolThreadCount() > 1 && flops >= kParallelFlopsFewRows && task.cut > 0) runParallel(runHalf, &task, 2);

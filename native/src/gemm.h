@@ -33,6 +33,13 @@ void gemmBlockScalar(const GemmProblem& problem, int rowBegin, int rowEnd, int c
 constexpr int kFewRows = 4;
 void gemmFewRowsAvx512(const GemmProblem& problem, int rowBegin, int rowEnd, int colBegin, int colEnd);
 
+/**
+ * Products of at most kSmallWork multiply-adds (m·n·k), on one thread without packing (AVX-512
+ * only): below this size the packed driver's set-up costs more than the arithmetic.
+ */
+constexpr long kSmallWork = 32768;
+void gemmSmallAvx512(const GemmProblem& problem);
+
 /** The micro-tile shape (rows, columns of C) of each path; splits between threads follow it. */
 struct MicroTile {
   int rows;

@@ -73,6 +73,14 @@ export interface Backend {
   biasActivation(x: FloatArray, bias: FloatArray | null, rows: number, cols: number, op: UnaryOp, param: number, out: FloatArray, preActivation: FloatArray | null): void;
 
   /**
+   * The backward pass of `biasActivation` for z of shape [rows, cols]: the gradient with respect to
+   * z, ∂C/∂z[i] = ∂C/∂a[i] · f′(z[i]) (from `y` = f(z) where cheaper, as in `unaryBackward`), is
+   * written (not added) into `gradPreActivation`; then, when `gradBias` is given, its column sums
+   * are added into it: gradBias[c] += Σ_r ∂C/∂z[r, c] (the bias gradient of a dense layer).
+   */
+  biasActivationBackward(op: UnaryOp, preActivation: FloatArray, y: FloatArray, gradOut: FloatArray, rows: number, cols: number, param: number, gradPreActivation: FloatArray, gradBias: FloatArray | null): void;
+
+  /**
    * Optional: one Adam/AdamW step over a parameter's float32 arrays (w, its gradient g, the moments
    * m and v, and vMax for AMSGrad or null), with g′ = g + l2·w:
    *   m ← β1·m + (1 − β1)·g′,  v ← β2·v + (1 − β2)·g′·g′,  vMax ← max(vMax, v),
@@ -108,7 +116,18 @@ export function withFallback(base: Backend, fast: Partial<Backend> & { name: str
     reduce: fast.reduce ?? base.reduce,
     softmax: fast.softmax ?? base.softmax,
     biasActivation: fast.biasActivation ?? base.biasActivation,
+    biasActivationBackward: fast.biasActivationBackward ?? composedBiasActivationBackward(fast.unaryBackward ?? base.unaryBackward, fast.reduce ?? base.reduce),
     adamUpdate: fast.adamUpdate ?? base.adamUpdate,
     sgdUpdate: fast.sgdUpdate ?? base.sgdUpdate,
+  };
+}
+
+/** `biasActivationBackward` made of a backend's `unaryBackward` and `reduce` (for backends without their own). */
+export function composedBiasActivationBackward(unaryBackward: Backend['unaryBackward'], reduce: Backend['reduce']): Backend['biasActivationBackward'] {
+  return (op, preActivation, y, gradOut, rows, cols, param, gradPreActivation, gradBias) => {
+    const count = rows * cols;
+    const fit = (array: FloatArray) => (array.length === count ? array : array.subarray(0, count));
+    unaryBackward(op, fit(preActivation), fit(y), fit(gradOut), fit(gradPreActivation), param, false);
+    if (gradBias !== null) reduce('sum', gradPreActivation, 1, rows, cols, gradBias, true);
   };
 }

@@ -1,3 +1,4 @@
+import type { UnaryOp } from '../kernels/index.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { ValueError, checkNumber, formatValue } from '../util/errors.js';
@@ -125,6 +126,19 @@ export function resolveActivation(activation: unknown, where = 'activation'): Ac
 /** a = f(z) for a resolved spec. */
 export function applyActivation(z: Tensor, spec: ActivationSpec, context: ActivationContext): Tensor {
   return ACTIVATIONS[spec.name].apply(z, spec, context);
+}
+
+/**
+ * The activation as one kernel op and its parameter (`unaryOp`'s), for the deterministic elementwise
+ * activations; null for noisy ReLU (random), softmax and log-softmax (over a row).
+ */
+export function elementwiseKernel(spec: ActivationSpec): { op: UnaryOp; param: number } | null {
+  switch (spec.name) {
+    case 'noisyRelu': case 'softmax': case 'logSoftmax': return null;
+    case 'leakyRelu': return { op: 'leakyRelu', param: spec.slope ?? 0.01 };
+    case 'elu': return { op: 'elu', param: spec.alpha ?? 1 };
+    default: return { op: spec.name, param: 0 };
+  }
 }
 
 /** Whether the activation draws random numbers in training mode (noisy ReLU). */

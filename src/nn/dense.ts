@@ -1,10 +1,10 @@
 import { isGradEnabled } from '../autograd/index.js';
-import type { DType } from '../kernels/index.js';
-import { linear } from '../ops/index.js';
+import type { DType, UnaryOp } from '../kernels/index.js';
+import { linear, linearActivation } from '../ops/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
-import { ActivationLike, ActivationName, ActivationSpec, applyActivation, formatActivation, isRandomActivation, resolveActivation } from './activations.js';
+import { ActivationLike, ActivationName, ActivationSpec, applyActivation, elementwiseKernel, formatActivation, isRandomActivation, resolveActivation } from './activations.js';
 import { Initializer, initTensor, resolveInitializer } from './init.js';
 import { Module } from './module.js';
 import { RandomOptions, generatorFrom } from './random.js';
@@ -89,6 +89,8 @@ export class Dense extends Module implements RecordsActivations {
   recordActivations = false;
   lastForward: ForwardRecord | null = null;
   private readonly noiseRng: Rng | null;
+  /** The activation as one kernel op (null for noisy ReLU and softmax): forward then takes one fused op. */
+  private readonly kernel: { op: UnaryOp; param: number } | null;
 
   constructor(options: DenseOptions) {
     super();
@@ -107,6 +109,7 @@ export class Dense extends Module implements RecordsActivations {
     this.weight = this.registerParameter('weight', initTensor([this.units, this.inputs], weightInit, rng, { dtype }));
     this.bias = hasBias ? this.registerParameter('bias', initTensor([this.units], biasInit, rng, { dtype })) : null;
     this.noiseRng = isRandomActivation(this.activation) ? rng.fork() : null;
+    this.kernel = elementwiseKernel(this.activation);
   }
 
   override get rng(): Rng | null {
@@ -118,6 +121,7 @@ export class Dense extends Module implements RecordsActivations {
     if (x.rank !== 2 || x.shape[1] !== this.inputs) {
       throw new ShapeError(`${this}: input must have shape [batch, ${this.inputs}], got ${formatShape(x.shape)}`);
     }
+    if (!this.recordActivations && this.kernel !== null) return linearActivation(x, this.weight, this.bias, this.kernel.op, this.kernel.param);
     const preActivation = linear(x, this.weight, this.bias);
     const activation = applyActivation(preActivation, this.activation, { training: this.training, rng: this.noiseRng });
     keepForward(this, preActivation, activation);

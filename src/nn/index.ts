@@ -6,7 +6,7 @@ export { Dropout } from './dropout.js';
 export type { DropoutMode, DropoutOptions } from './dropout.js';
 export { Sequential, sequential, mlp, recordActivations } from './sequential.js';
 export type { MlpOptions } from './sequential.js';
-export { ACTIVATIONS, ACTIVATION_NAMES, resolveActivation, applyActivation, isRandomActivation, formatActivation } from './activations.js';
+export { ACTIVATIONS, ACTIVATION_NAMES, resolveActivation, applyActivation, isRandomActivation, formatActivation, elementwiseKernel } from './activations.js';
 export type { ActivationName, ActivationSpec, ActivationLike, ActivationContext, ActivationDefinition } from './activations.js';
 export { INITIALIZER_NAMES, resolveInitializer, initDistribution, initTensor, fans } from './init.js';
 export type { InitializerName, InitializerSpec, Initializer, InitDistribution, InitOptions } from './init.js';

@@ -1,5 +1,6 @@
 import { gradBuffer, needsGrad, record } from '../autograd/index.js';
 import { backend } from '../kernels/index.js';
+import type { UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { ShapeError, ValueError, formatShape } from '../util/errors.js';
 
@@ -57,9 +58,52 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
  * Backward, with δ = ∂C/∂z of shape [batch, out]: ∂C/∂W = δᵀ·a, ∂C/∂b = Σ_batch δ, ∂C/∂a = δ·W.
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return linearActivation(input, weight, bias, 'identity', 0);
+}
+
+/**
+ * A whole dense layer in one op: y = f(a·Wᵀ + b) for an elementwise activation f, given as the
+ * kernel's op and parameter (as `unaryOp` takes them: leakyRelu's slope, elu's α). The values are
+ * those of f applied to `linear(a, W, b)`; one graph node and two kernel calls replace four, which
+ * matters for small layers (`Dense` uses it unless it records its activations).
+ * Backward, with δ = ∂C/∂y ⊙ f′(z) of shape [batch, out]: ∂C/∂W = δᵀ·a, ∂C/∂b = Σ_batch δ,
+ * ∂C/∂a = δ·W.
+ */
+export function linearActivation(input: Tensor, weight: Tensor, bias: Tensor | null, op: UnaryOp, param: number): Tensor {
+  checkLinear(input, weight, bias);
+  const [batch, inFeatures] = input.shape;
+  const outFeatures = weight.shape[0];
+  const kernels = backend();
+  const dtype = input.dtype;
+  const out = new Tensor(allocate(dtype, batch * outFeatures), [batch, outFeatures]);
+  const recording = needsGrad(input, weight, bias);
+  // z is kept for the backward pass only (f′ needs it); the identity's z is the output itself.
+  const preActivation = recording && op !== 'identity' ? allocate(dtype, batch * outFeatures) : null;
+  kernels.gemm(false, true, batch, outFeatures, inFeatures, input.data, weight.data, out.data, false);
+  if (bias || op !== 'identity') kernels.biasActivation(out.data, bias ? bias.data : null, batch, outFeatures, op, param, out.data, preActivation);
+  if (recording) {
+    record(out, bias ? [input, weight, bias] : [input, weight], (gradOut) => {
+      const gradBias = bias ? gradBuffer(bias) : null;
+      let delta = gradOut;
+      if (preActivation !== null) {
+        delta = allocate(dtype, batch * outFeatures);
+        kernels.biasActivationBackward(op, preActivation, out.data, gradOut, batch, outFeatures, param, delta, gradBias);
+      } else if (gradBias) {
+        kernels.reduce('sum', delta, 1, batch, outFeatures, gradBias, true);
+      }
+      const gradWeight = gradBuffer(weight);
+      if (gradWeight) kernels.gemm(true, false, outFeatures, inFeatures, batch, delta, input.data, gradWeight, true);
+      const gradInput = gradBuffer(input);
+      if (gradInput) kernels.gemm(false, false, batch, inFeatures, outFeatures, delta, weight.data, gradInput, true);
+    });
+  }
+  return out;
+}
+
+function checkLinear(input: Tensor, weight: Tensor, bias: Tensor | null): void {
   check2d('linear', 'input', input);
   check2d('linear', 'weight', weight);
-  const [batch, inFeatures] = input.shape;
+  const inFeatures = input.shape[1];
   const [outFeatures, weightIn] = weight.shape;
   if (inFeatures !== weightIn) {
     throw new ShapeError(`linear: input ${formatShape(input.shape)} has ${inFeatures} features but weight ${formatShape(weight.shape)} expects ${weightIn}`);
@@ -68,19 +112,4 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
     throw new ShapeError(`linear: bias must have shape [${outFeatures}], got ${formatShape(bias.shape)}`);
   }
   if (input.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) throw new ValueError(`linear: input (${input.dtype}), weight (${weight.dtype})${bias ? ` and bias (${bias.dtype})` : ''} must share a dtype`);
-  const kernels = backend();
-  const out = new Tensor(allocate(input.dtype, batch * outFeatures), [batch, outFeatures]);
-  kernels.gemm(false, true, batch, outFeatures, inFeatures, input.data, weight.data, out.data, false);
-  if (bias) kernels.biasActivation(out.data, bias.data, batch, outFeatures, 'identity', 0, out.data, null);
-  if (needsGrad(input, weight, bias)) {
-    record(out, bias ? [input, weight, bias] : [input, weight], (delta) => {
-      const gradWeight = gradBuffer(weight);
-      if (gradWeight) kernels.gemm(true, false, outFeatures, inFeatures, batch, delta, input.data, gradWeight, true);
-      const gradBias = bias ? gradBuffer(bias) : null;
-      if (gradBias) kernels.reduce('sum', delta, 1, batch, outFeatures, gradBias, true);
-      const gradInput = gradBuffer(input);
-      if (gradInput) kernels.gemm(false, false, batch, inFeatures, outFeatures, delta, weight.data, gradInput, true);
-    });
-  }
-  return out;
 }

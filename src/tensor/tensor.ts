@@ -145,6 +145,43 @@ export function checkShape(where: string, shape: readonly number[]): number[] {
   return shape.slice();
 }
 
+/**
+ * A zero-filled array of `size` numbers. Small arrays are views into shared slabs: V8 gives each
+ * `new Float32Array(n)` longer than 16 elements its own off-heap backing store, which costs
+ * 0.7–1.6 µs (measured for 17–1024 elements, against 20 ns for a view of an existing buffer), more
+ * than the arithmetic of a small layer at batch 16. A slab holds arrays of one exact length only
+ * (at most SLAB_MAX_SLOTS of them, at most SLAB_BYTES in all), so an array that outlives the others
+ * keeps at most one slab alive. Slots are never reused: a slab is freed by the collector once all
+ * its arrays are unreachable, and every array starts zeroed as a fresh one would.
+ */
 export function allocate(dtype: DType, size: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  const bytesPerElement = dtype === 'float64' ? 8 : 4;
+  if (size === 0 || size * bytesPerElement > SLAB_MAX_ARRAY_BYTES) {
+    return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  }
+  const slabs = dtype === 'float64' ? float64Slabs : float32Slabs;
+  let slab = slabs.get(size);
+  if (slab === undefined || slab.next === slab.slots) {
+    const slots = Math.max(SLAB_MIN_SLOTS, Math.min(SLAB_MAX_SLOTS, Math.floor(SLAB_BYTES / (size * bytesPerElement))));
+    slab = { buffer: new ArrayBuffer(slots * size * bytesPerElement), slots, next: 0 };
+    slabs.set(size, slab);
+  }
+  const offset = slab.next++ * size * bytesPerElement;
+  return dtype === 'float64' ? new Float64Array(slab.buffer, offset, size) : new Float32Array(slab.buffer, offset, size);
 }
+
+/** Arrays larger than this get their own buffer: their allocation is small beside their arithmetic. */
+const SLAB_MAX_ARRAY_BYTES = 16384;
+const SLAB_BYTES = 16384;
+const SLAB_MIN_SLOTS = 4;
+const SLAB_MAX_SLOTS = 64;
+
+interface Slab {
+  readonly buffer: ArrayBuffer;
+  readonly slots: number;
+  next: number;
+}
+
+/** The slab being filled for each array length. */
+const float32Slabs = new Map<number, Slab>();
+const float64Slabs = new Map<number, Slab>();

@@ -1,6 +1,6 @@
 import { backend } from '../kernels/index.js';
 import type { DType, FloatArray, UnaryOp } from '../kernels/index.js';
-import { Activation, Dense, Dropout, Sequential } from '../nn/index.js';
+import { Activation, Dense, Dropout, Sequential, elementwiseKernel } from '../nn/index.js';
 import type { ActivationSpec, Module } from '../nn/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { ShapeError, ValueError, formatShape } from '../util/errors.js';
@@ -13,13 +13,15 @@ import type { Targets } from './losses.js';
  * direct kernel calls into buffers allocated once per batch size: no Tensor objects, closures or
  * graph per step. For a batch a⁰ = x of shape [B, n⁰] and layers l = 1…L:
  *
- *   forward    zˡ = aˡ⁻¹·(Wˡ)ᵀ + bˡ   (gemm, then biasActivation with 'identity')
- *              aˡ = fˡ(zˡ)              (unary; absent for the identity)
- *   loss       C(aᴸ, t) and ∂C/∂aᴸ      (FusedLoss)
- *   backward   δˡ = ∂C/∂aˡ ⊙ fˡ′(zˡ)     (unaryBackward)
+ *   forward    zˡ = aˡ⁻¹·(Wˡ)ᵀ + bˡ,  aˡ = fˡ(zˡ)   (gemm, then biasActivation)
+ *   loss       C(aᴸ, t) and ∂C/∂aᴸ                (FusedLoss)
+ *   backward   δˡ = ∂C/∂aˡ ⊙ fˡ′(zˡ)               (biasActivationBackward, with the next line)
+ *              ∂C/∂bˡ += Σ_batch δˡ      [nˡ]
  *              ∂C/∂Wˡ += (δˡ)ᵀ·aˡ⁻¹     [nˡ, nˡ⁻¹]  (gemm, Aᵀ)
- *              ∂C/∂bˡ += Σ_batch δˡ      [nˡ]        (reduce)
  *              ∂C/∂aˡ⁻¹ = δˡ·Wˡ          [B, nˡ⁻¹]   (gemm; not for l = 1)
+ *
+ * as `linearActivation` computes a Dense layer; separate Activation layers and noisy ReLU take
+ * `unary`/`unaryBackward` as their ops do.
  *
  * The gradients are added into the parameters' `.grad` (created on first use), exactly as
  * `loss.backward()` adds them. Every kernel call is the one the autograd path makes (`linear`, the
@@ -40,7 +42,7 @@ import type { Targets } from './losses.js';
  * (`owner` is the Dense or Activation layer whose mode and generator it uses), or Dropout.
  */
 type Stage =
-  | { kind: 'linear'; layer: Dense; weight: Tensor; bias: Tensor | null; inputs: number; units: number }
+  | { kind: 'linear'; layer: Dense; weight: Tensor; bias: Tensor | null; inputs: number; units: number; op: UnaryOp; param: number }
   | { kind: 'activation'; op: UnaryOp; param: number; units: number }
   | { kind: 'noisyRelu'; owner: Dense | Activation; std: number; units: number }
   | { kind: 'dropout'; layer: Dropout; units: number };
@@ -50,6 +52,9 @@ interface BatchBuffers {
   batch: number;
   outputs: FloatArray[];
   grads: FloatArray[];
+  /** Per linear stage with an activation, z and ∂C/∂z (empty arrays for the others). */
+  preActivations: FloatArray[];
+  gradPreActivations: FloatArray[];
   /**
    * Per stage, the buffers of its random part (none for the others): Dropout [mask m (1/p or 1 for
    * kept units, 0 for dropped), ∂C/∂y ⊙ m]; noisy ReLU [noise ε, z + ε, ∂C/∂(z + ε)].
@@ -62,17 +67,11 @@ interface BatchBuffers {
 
 const ELEMENTWISE: ReadonlySet<string> = new Set(['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'noisyRelu', 'elu', 'selu', 'softplus', 'gelu', 'silu']);
 
-/** The kernel's `param` for an activation, as the ops in src/ops/activations.ts pass it. */
-function activationParam(spec: ActivationSpec): number {
-  if (spec.name === 'leakyRelu') return spec.slope ?? 0.01;
-  if (spec.name === 'elu') return spec.alpha ?? 1;
-  return 0;
-}
-
 function activationStage(spec: ActivationSpec, units: number, owner: Dense | Activation): Stage | null {
   if (spec.name === 'identity') return null;
   if (spec.name === 'noisyRelu') return { kind: 'noisyRelu', owner, std: spec.std ?? 1, units };
-  return { kind: 'activation', op: spec.name as UnaryOp, param: activationParam(spec), units };
+  const { op, param } = elementwiseKernel(spec)!;
+  return { kind: 'activation', op, param, units };
 }
 
 /** The stages of `model`, or the reason it cannot take the fused step. */
@@ -91,8 +90,10 @@ function stagesOf(model: Module): Stage[] | string {
       const dense = layer as Dense;
       if (!ELEMENTWISE.has(dense.activation.name)) return `layer ${index} has the activation ${dense.activation.name}, which the fused step does not cover`;
       if (width !== -1 && width !== dense.inputs) return `layer ${index} expects ${dense.inputs} inputs but receives ${width}`;
-      stages.push({ kind: 'linear', layer: dense, weight: dense.weight, bias: dense.bias, inputs: dense.inputs, units: dense.units });
-      const activation = activationStage(dense.activation, dense.units, dense);
+      // As Dense.forward: its own activation goes into the affine map's op unless it is noisy ReLU.
+      const kernel = elementwiseKernel(dense.activation);
+      stages.push({ kind: 'linear', layer: dense, weight: dense.weight, bias: dense.bias, inputs: dense.inputs, units: dense.units, op: kernel?.op ?? 'identity', param: kernel?.param ?? 0 });
+      const activation = kernel === null ? activationStage(dense.activation, dense.units, dense) : null;
       if (activation) stages.push(activation);
       width = dense.units;
     } else if (layer.constructor === Activation) {
@@ -200,8 +201,10 @@ export class FusedTrainingStep {
   predictedRecord(layer: Dense, batch: number): { preActivation: FloatArray; activation: FloatArray } | null {
     const index = this.stages.findIndex((stage) => stage.kind === 'linear' && stage.layer === layer);
     if (index < 0) return null;
-    const outputs = this.buffersFor(batch, this.predictBuffersBySize).outputs;
-    // The layer's own activation, when it has one, is the stage right after its affine map.
+    const { outputs, preActivations } = this.buffersFor(batch, this.predictBuffersBySize);
+    const stage = this.stages[index] as Extract<Stage, { kind: 'linear' }>;
+    if (stage.op !== 'identity') return { preActivation: preActivations[index], activation: outputs[index] };
+    // Noisy ReLU, the one activation a Dense layer applies as a stage of its own, comes right after its affine map.
     return { preActivation: outputs[index], activation: layer.activation.name !== 'identity' ? outputs[index + 1] : outputs[index] };
   }
 
@@ -215,7 +218,9 @@ export class FusedTrainingStep {
       const output = buffers.outputs[i];
       if (stage.kind === 'linear') {
         kernels.gemm(false, true, batch, stage.units, stage.inputs, input, stage.weight.data, output, false);
-        if (stage.bias) kernels.biasActivation(output, stage.bias.data, batch, stage.units, 'identity', 0, output, null);
+        if (stage.bias || stage.op !== 'identity') {
+          kernels.biasActivation(output, stage.bias ? stage.bias.data : null, batch, stage.units, stage.op, stage.param, output, stage.op !== 'identity' ? buffers.preActivations[i] : null);
+        }
       } else if (stage.kind === 'activation') {
         kernels.unary(stage.op, input, output, stage.param);
       } else if (stage.kind === 'noisyRelu') {
@@ -264,14 +269,20 @@ export class FusedTrainingStep {
         if (gradInput !== null) noisyReluBackward(stage.owner, stage.std, input, buffers.outputs[i], gradOutput, gradInput, buffers.random[i], buffers.shapes[i]);
         continue;
       }
-      // gradOutput is δ = ∂C/∂z of this layer.
-      const gradWeight = gradientOf(stage.weight);
-      if (gradWeight) kernels.gemm(true, false, stage.units, stage.inputs, batch, gradOutput, input, gradWeight, true);
+      // gradOutput is ∂C/∂a of this layer; delta becomes δ = ∂C/∂z.
       const gradBias = stage.bias ? gradientOf(stage.bias) : null;
-      if (gradBias) kernels.reduce('sum', gradOutput, 1, batch, stage.units, gradBias, true);
+      let delta = gradOutput;
+      if (stage.op !== 'identity') {
+        delta = buffers.gradPreActivations[i];
+        kernels.biasActivationBackward(stage.op, buffers.preActivations[i], buffers.outputs[i], gradOutput, batch, stage.units, stage.param, delta, gradBias);
+      } else if (gradBias) {
+        kernels.reduce('sum', delta, 1, batch, stage.units, gradBias, true);
+      }
+      const gradWeight = gradientOf(stage.weight);
+      if (gradWeight) kernels.gemm(true, false, stage.units, stage.inputs, batch, delta, input, gradWeight, true);
       if (gradInput) {
         gradInput.fill(0);
-        kernels.gemm(false, false, batch, stage.inputs, stage.units, gradOutput, stage.weight.data, gradInput, true);
+        kernels.gemm(false, false, batch, stage.inputs, stage.units, delta, stage.weight.data, gradInput, true);
       }
     }
   }
@@ -290,6 +301,8 @@ export class FusedTrainingStep {
         batch,
         outputs: sizes.map((size) => allocate(this.dtype, size)),
         grads: sizes.map((size) => allocate(this.dtype, size)),
+        preActivations: sizes.map((size, i) => allocate(this.dtype, hasActivation(this.stages[i]) ? size : 0)),
+        gradPreActivations: sizes.map((size, i) => allocate(this.dtype, hasActivation(this.stages[i]) ? size : 0)),
         random: sizes.map((size, i) => Array.from({ length: randomBuffers[this.stages[i].kind] }, () => allocate(this.dtype, size))),
         shapes: this.stages.map((stage) => [batch, stage.units]),
         loss: new FusedLoss(this.loss, this.dtype, batch, this.outputs),
@@ -365,6 +378,11 @@ function noisyReluBackward(owner: Dense | Activation, std: number, z: FloatArray
   kernels.unaryBackward('relu', noisy, y, gradY, gradNoisy, 0, true);
   // z + ε sends its gradient to z unchanged (added into the zero-filled gradZ).
   kernels.binary('add', gradZ, shape, gradNoisy, shape, gradZ, shape);
+}
+
+/** Whether a stage is a Dense layer's affine map with its activation applied by the same kernel. */
+function hasActivation(stage: Stage): boolean {
+  return stage.kind === 'linear' && stage.op !== 'identity';
 }
 
 /** A parameter's gradient storage, created zero-filled on first use (as autograd's gradBuffer); null when frozen. */

@@ -17,6 +17,8 @@ export const GEMM_SIZES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1], [3, 17, 5], [17, 3, 130], [1, 257, 130], [257, 1, 17], [130, 257, 17], [33, 65, 257],
   [257, 130, 3], [150, 100, 300], [5, 2100, 3], [128, 256, 128], [0, 4, 3], [4, 5, 0],
   [2, 70, 33], [4, 300, 1000], [4, 65, 17],
+  // Around the native small-product path (m·n·k ≤ 32768): 8-row, 4-row and single-row tiles, column tails.
+  [16, 16, 16], [16, 3, 16], [9, 33, 20], [13, 48, 50], [32, 32, 32], [33, 32, 32],
 ];
 
 function randomF32(rng: Rng, count: number, scale = 1): Float32Array {
@@ -148,6 +150,40 @@ export function checkUnary(b: Backend, rng: Rng): string[] {
   return failures;
 }
 
+/**
+ * biasActivationBackward: ∂C/∂z = ∂C/∂a · f′(z) (overwritten) and, when given, the bias gradient
+ * plus the column sums of ∂C/∂z; y = f(z) computed by the backend under test.
+ */
+export function checkBiasActivationBackward(b: Backend, rng: Rng): string[] {
+  const failures: string[] = [];
+  for (const [rows, cols] of [[1, 1], [16, 16], [7, 33], [64, 130]] as const)
+    for (const op of ACTIVATIONS)
+      for (const withBias of [false, true]) {
+        const count = rows * cols;
+        const z = activationInputs(rng, count);
+        const y = new Float32Array(count);
+        b.biasActivation(z, null, rows, cols, op, 0.01, y, null);
+        const gradOut = randomF32(rng, count);
+        const gradPre = randomF32(rng, count);
+        const initialBias = randomF32(rng, cols);
+        const gradBias = withBias ? initialBias.slice() : null;
+        b.biasActivationBackward(op, z, y, gradOut, rows, cols, 0.01, gradPre, gradBias);
+        const expectedPre = new Float64Array(count);
+        const expectedBias = Float64Array.from(initialBias);
+        jsBackend.biasActivationBackward(op, Float64Array.from(z), Float64Array.from(y), Float64Array.from(gradOut), rows, cols, 0.01, expectedPre, expectedBias);
+        const where = `${b.name} biasActivationBackward ${op} ${rows}x${cols} bias=${withBias}`;
+        const pre = gradPre.findIndex((v, i) => !close(v, expectedPre[i]));
+        if (pre >= 0) failures.push(`${where}: gradPreActivation[${pre}] = ${gradPre[pre]}, expected ${expectedPre[pre]}`);
+        if (gradBias) {
+          const absolute = new Float64Array(cols);
+          jsBackend.reduce('sum', Float64Array.from(expectedPre, Math.abs), 1, rows, cols, absolute, false);
+          const bad = gradBias.findIndex((v, c) => !(Math.abs(v - expectedBias[c]) <= (rows + 2) * 8 * F32_EPS * (absolute[c] + Math.abs(initialBias[c])) + 1e-30));
+          if (bad >= 0) failures.push(`${where}: gradBias[${bad}] = ${gradBias[bad]}, expected ${expectedBias[bad]}`);
+        }
+      }
+  return failures;
+}
+
 /** reduce over the middle axis of [outer, length, inner], sum with and without accumulate, and max. */
 export function checkReduce(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
@@ -196,5 +232,5 @@ export function checkFloat64Exact(b: Backend, rng: Rng): string[] {
 /** Every check above, on fresh seeded inputs. */
 export function checkBackend(b: Backend, seed = 1234): string[] {
   const rng = new Rng(seed);
-  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
+  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkBiasActivationBackward(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
 }

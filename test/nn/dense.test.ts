@@ -87,6 +87,28 @@ test('Dense backward matches float64 finite differences for every activation, wi
   }
 });
 
+test('Dense takes one op (linearActivation) unless it records, and both ways give the same outputs and gradients bit for bit', () => {
+  for (const activation of EVERY_ACTIVATION) {
+    if (activation.name === 'noisyRelu') continue; // random: its two passes would draw different noise
+    for (const dtype of ['float32', 'float64'] as const) {
+      const layer = new Dense({ inputs: 3, units: 4, activation, dtype, seed: 5 });
+      const x = normal([6, 3], new Rng(6), 0, 2, { dtype, requiresGrad: true });
+      const upstream = normal([6, 4], new Rng(7), 0, 1, { dtype });
+      const run = (record: boolean) => {
+        layer.recordActivations = record;
+        for (const t of [x, ...layer.parameters()]) t.zeroGrad();
+        const a = layer.forward(x);
+        sum(mul(a, upstream)).backward();
+        return [a, x, ...layer.parameters()].map((t, i) => Array.from(i === 0 ? t.data : t.grad!.data));
+      };
+      const twoOps = run(true);
+      const oneOp = run(false);
+      assert.equal(layer.lastForward?.activation.parents ?? null, null);
+      assert.deepEqual(oneOp, twoOps, `${activation.name} ${dtype}`);
+    }
+  }
+});
+
 test('recordActivations keeps z and a of the last pass; after backward z.grad is δ = ∂C/∂z', () => {
   const layer = denseWith([[0.1, 0.2], [0.3, -0.4]], [0.5, -0.5], 'sigmoid');
   const x = tensor([[1, 2]], { dtype: 'float64' });

@@ -1,3 +1,4 @@
+import { composedBiasActivationBackward } from '../backend.js';
 import type { Backend } from '../backend.js';
 import { gemmJs } from './gemm.js';
 import { biasActivationJs, binaryJs, reduceJs, softmaxJs, unaryBackwardJs, unaryJs } from './elementwise.js';
@@ -13,4 +14,5 @@ export const jsBackend: Backend = {
   reduce: reduceJs,
   softmax: softmaxJs,
   biasActivation: biasActivationJs,
+  biasActivationBackward: composedBiasActivationBackward(unaryBackwardJs, reduceJs),
 };
