@@ -52,26 +52,34 @@ export function gradBuffer(t: Tensor): FloatArray | null {
 /** Orders the graph below `root` so every tensor comes after all tensors computed from it. */
 function reverseTopologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  // Iterative depth-first search: deep graphs (long unrolled loops) must not overflow the stack.
-  const stack: { node: Tensor; next: number }[] = [{ node: root, next: 0 }];
-  visited.add(root);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1];
-    const parents = frame.node.parents;
-    if (parents && frame.next < parents.length) {
-      const parent = parents[frame.next++];
-      if (parent.requiresGrad && !visited.has(parent)) {
-        visited.add(parent);
-        stack.push({ node: parent, next: 0 });
+  const mark = ++visitMark;
+  // Iterative depth-first search (deep graphs, e.g. long unrolled loops, must not overflow the
+  // stack): the path from the root and, beside it, the next parent to visit of each node on it.
+  const path: Tensor[] = [root];
+  const next: number[] = [0];
+  root.visitMark = mark;
+  while (path.length > 0) {
+    const top = path.length - 1;
+    const node = path[top];
+    const parents = node.parents;
+    if (parents !== null && next[top] < parents.length) {
+      const parent = parents[next[top]++];
+      if (parent.requiresGrad && parent.visitMark !== mark) {
+        parent.visitMark = mark;
+        path.push(parent);
+        next.push(0);
       }
     } else {
-      order.push(frame.node);
-      stack.pop();
+      order.push(node);
+      path.pop();
+      next.pop();
     }
   }
   return order.reverse();
 }
+
+/** Tells the tensors one search has reached from those of earlier searches (see Tensor.visitMark). */
+let visitMark = 0;
 
 /**
  * Reverse-mode differentiation from `root`. Seeds ∂root/∂root = 1 (or `gradient`), runs each

@@ -38,6 +38,46 @@ function reduceElements(values: Tensor, reduction: Reduction): Tensor {
   return reduction === 'mean' ? mean(values) : reduction === 'sum' ? sum(values) : values;
 }
 
+/**
+ * A loss from its terms (per element or per sample, of shape `shape`) as one graph node:
+ * 'none' returns the terms, 'sum' is Σ terms and 'mean' is (Σ terms)·(1/n), with the same kernel
+ * calls in the same order as `sum`/`mean` of a tensor of the terms, so the values are identical
+ * (the fused training step, src/train/fused-loss.ts, repeats them). `backwardTerms` receives
+ * ∂C/∂termᵢ for every term (one value for all of them under 'sum' and 'mean') and adds the
+ * gradient into the loss's inputs. One node instead of three matters for small batches.
+ */
+function reduceTerms(terms: FloatArray, shape: readonly number[], reduction: Reduction, parents: Tensor[], backwardTerms: (gradTerms: FloatArray) => void): Tensor {
+  const recording = parents.some((p) => needsGrad(p));
+  if (reduction === 'none') {
+    const out = new Tensor(terms, shape);
+    if (recording) record(out, parents, backwardTerms);
+    return out;
+  }
+  const kernels = backend();
+  const dtype = parents[0].dtype;
+  const count = terms.length;
+  const total = allocate(dtype, 1);
+  kernels.reduce('sum', terms, 1, count, 1, total, false);
+  let value = total;
+  if (reduction === 'mean') {
+    value = allocate(dtype, 1);
+    kernels.unary('mulScalar', total, value, 1 / count);
+  }
+  const out = new Tensor(value, []);
+  if (recording) {
+    record(out, parents, (gradOut) => {
+      let gradTotal = gradOut;
+      if (reduction === 'mean') {
+        gradTotal = allocate(dtype, 1);
+        kernels.unaryBackward('mulScalar', total, value, gradOut, gradTotal, 1 / count, true);
+      }
+      // The sum hands its gradient to every term (added to zero, as broadcasting's backward does).
+      backwardTerms(allocate(dtype, count).fill(0 + gradTotal[0]));
+    });
+  }
+  return out;
+}
+
 /** Mean squared error: (1/N)·Σ(y − t)² over all N elements ('mean'), or the sum. */
 export function mseLoss(prediction: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const reduction = checkReduction('mseLoss', options.reduction);
@@ -80,14 +120,10 @@ function elementwiseLoss(where: string, prediction: Tensor, target: Tensor, redu
   const values = allocate(prediction.dtype, n);
   const localGrad = allocate(prediction.dtype, n);
   for (let i = 0; i < n; i++) values[i] = fn(prediction.data[i], target.data[i], localGrad, i);
-  const perElement = new Tensor(values, prediction.shape);
-  if (needsGrad(prediction)) {
-    record(perElement, [prediction], (gradOut) => {
-      const gradY = gradBuffer(prediction)!;
-      for (let i = 0; i < n; i++) gradY[i] += gradOut[i] * localGrad[i];
-    });
-  }
-  return reduceElements(perElement, reduction);
+  return reduceTerms(values, prediction.shape, reduction, [prediction], (gradTerms) => {
+    const gradY = gradBuffer(prediction)!;
+    for (let i = 0; i < n; i++) gradY[i] += gradTerms[i] * localGrad[i];
+  });
 }
 
 export interface HuberOptions extends LossOptions {
@@ -192,23 +228,19 @@ export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, opt
       perSample[i] = -logProb[base + target[i]];
     }
   }
-  const out = new Tensor(perSample, [batch]);
-  if (needsGrad(logits)) {
-    record(out, [logits], (gradOut) => {
-      const gradZ = gradBuffer(logits)!;
-      for (let i = 0; i < batch; i++) {
-        const base = i * classes;
-        const g = gradOut[i];
-        if (isTensor) {
-          let targetSum = 0;
-          for (let j = 0; j < classes; j++) targetSum += target.data[base + j];
-          for (let j = 0; j < classes; j++) gradZ[base + j] += g * (Math.exp(logProb[base + j]) * targetSum - target.data[base + j]);
-        } else {
-          for (let j = 0; j < classes; j++) gradZ[base + j] += g * Math.exp(logProb[base + j]);
-          gradZ[base + target[i]] -= g;
-        }
+  return reduceTerms(perSample, [batch], reduction, [logits], (gradOut) => {
+    const gradZ = gradBuffer(logits)!;
+    for (let i = 0; i < batch; i++) {
+      const base = i * classes;
+      const g = gradOut[i];
+      if (isTensor) {
+        let targetSum = 0;
+        for (let j = 0; j < classes; j++) targetSum += target.data[base + j];
+        for (let j = 0; j < classes; j++) gradZ[base + j] += g * (Math.exp(logProb[base + j]) * targetSum - target.data[base + j]);
+      } else {
+        for (let j = 0; j < classes; j++) gradZ[base + j] += g * Math.exp(logProb[base + j]);
+        gradZ[base + target[i]] -= g;
       }
-    });
-  }
-  return reduction === 'mean' ? mean(out) : reduction === 'sum' ? sum(out) : out;
+    }
+  });
 }

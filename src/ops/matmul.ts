@@ -86,7 +86,8 @@ export function linearActivation(input: Tensor, weight: Tensor, bias: Tensor | n
       const gradBias = bias ? gradBuffer(bias) : null;
       let delta = gradOut;
       if (preActivation !== null) {
-        delta = allocate(dtype, batch * outFeatures);
+        // ∂C/∂y is dropped after this rule unless retained, so δ may take its place.
+        delta = out.retainsGrad ? allocate(dtype, batch * outFeatures) : gradOut;
         kernels.biasActivationBackward(op, preActivation, out.data, gradOut, batch, outFeatures, param, delta, gradBias);
       } else if (gradBias) {
         kernels.reduce('sum', delta, 1, batch, outFeatures, gradBias, true);
