@@ -68,14 +68,16 @@ void gemmF32(const GemmProblem& g) {
   }
   const GemmPath& path = gemmPath();
   const double flops = 2.0 * g.m * g.n * g.k;
-  if (path.small != nullptr && static_cast<long>(g.m) * g.n * g.k <= kSmallWork) {
-    path.small(g);
-    return;
-  }
   if (path.fewRows != nullptr && g.m <= kFewRows && !(g.transA && g.transB)) {
     HalvesTask task{&g, path.fewRows, false, halfOnTileBoundary(g.n, 16)};
     if (poolThreadCount() > 1 && flops >= kParallelFlopsFewRows && task.cut > 0) runParallel(runHalf, &task, 2);
     else path.fewRows(g, 0, g.m, 0, g.n);
+    return;
+  }
+  // After the few-rows path: the small path transposes a stored-[n,k] B once per call, which only
+  // pays when that cost is shared by several rows of C.
+  if (path.small != nullptr && static_cast<long>(g.m) * g.n * g.k <= kSmallWork) {
+    path.small(g);
     return;
   }
   if (poolThreadCount() > 1 && flops >= kParallelFlops) {
