@@ -16,6 +16,7 @@ interface NativeAddon {
   unary(activation: number, x: Float32Array, out: Float32Array): void;
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
   sgdUpdate(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
+  softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
   reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
   unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
   biasActivationBackward(activation: number, preActivation: Float32Array, y: Float32Array, gradOut: Float32Array, rows: number, cols: number, gradPreActivation: Float32Array, gradBias: Float32Array | null): void;
@@ -29,7 +30,7 @@ interface NativeAddon {
 const ADDON_URL = new URL('../../build/Release/backprop_native.node', import.meta.url);
 
 /** Activation codes of native/src/activation.h. */
-const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };
+const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, exp: 4 };
 
 /**
  * Products with fewer multiply-adds (m·n·k) than this run in TypeScript: below it, crossing into
@@ -83,6 +84,10 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
       const code = ACTIVATION_CODES[op];
       if (code !== undefined && x instanceof Float32Array && out instanceof Float32Array) addon.unary(code, x, out);
       else base.unary(op, x, out, param);
+    },
+    softmax(x, rows, cols, out, log) {
+      if (x instanceof Float32Array && out instanceof Float32Array) addon.softmax(x, rows, cols, out, log);
+      else base.softmax(x, rows, cols, out, log);
     },
     reduce(op, x, outer, length, inner, out, accumulate) {
       if (op === 'sum' && x instanceof Float32Array && out instanceof Float32Array) addon.reduceSum(x, outer, length, inner, out, accumulate);

@@ -18,6 +18,7 @@ inline float apply(float z) {
   if constexpr (op == Activation::Relu) return z > 0.0f ? z : 0.0f;
   else if constexpr (op == Activation::Tanh) return std::tanh(z);
   else if constexpr (op == Activation::Sigmoid) return sigmoid(z);
+  else if constexpr (op == Activation::Exp) return std::exp(z);
   else return z;
 }
 
@@ -40,6 +41,7 @@ inline float derivativeTimes(float gradOut, float x, float y) {
   if constexpr (op == Activation::Relu) return x > 0.0f ? gradOut : 0.0f;
   else if constexpr (op == Activation::Tanh) return gradOut * (1.0f - y * y);
   else if constexpr (op == Activation::Sigmoid) return gradOut * (y * (1.0f - y));
+  else if constexpr (op == Activation::Exp) return gradOut * y;
   else return gradOut;
 }
 
@@ -57,10 +59,11 @@ void unaryBackwardLoop(const float* x, const float* y, const float* gradOut, flo
 void biasActivationF32(const float* x, const float* bias, size_t rows, size_t cols, Activation op, float* out, float* preActivation) {
 #ifndef BACKPROP_SCALAR_ONLY
   static const bool hasAvx512 = detectSimdLevel() == SimdLevel::Avx512;
-  if (hasAvx512 && (op == Activation::Tanh || op == Activation::Sigmoid)) {
+  if (hasAvx512 && (op == Activation::Tanh || op == Activation::Sigmoid || op == Activation::Exp)) {
     biasActivationLoop<Activation::Identity>(x, bias, rows, cols, out, preActivation);
     if (op == Activation::Tanh) tanhInPlaceAvx512(out, rows * cols);
-    else sigmoidInPlaceAvx512(out, rows * cols);
+    else if (op == Activation::Sigmoid) sigmoidInPlaceAvx512(out, rows * cols);
+    else expInPlaceAvx512(out, rows * cols);
     return;
   }
 #endif
@@ -68,6 +71,7 @@ void biasActivationF32(const float* x, const float* bias, size_t rows, size_t co
     case Activation::Relu: return biasActivationLoop<Activation::Relu>(x, bias, rows, cols, out, preActivation);
     case Activation::Tanh: return biasActivationLoop<Activation::Tanh>(x, bias, rows, cols, out, preActivation);
     case Activation::Sigmoid: return biasActivationLoop<Activation::Sigmoid>(x, bias, rows, cols, out, preActivation);
+    case Activation::Exp: return biasActivationLoop<Activation::Exp>(x, bias, rows, cols, out, preActivation);
     case Activation::Identity: return biasActivationLoop<Activation::Identity>(x, bias, rows, cols, out, preActivation);
   }
 }
@@ -77,6 +81,7 @@ void unaryBackwardF32(Activation op, const float* x, const float* y, const float
     case Activation::Relu: return unaryBackwardLoop<Activation::Relu>(x, y, gradOut, gradIn, count, accumulate);
     case Activation::Tanh: return unaryBackwardLoop<Activation::Tanh>(x, y, gradOut, gradIn, count, accumulate);
     case Activation::Sigmoid: return unaryBackwardLoop<Activation::Sigmoid>(x, y, gradOut, gradIn, count, accumulate);
+    case Activation::Exp: return unaryBackwardLoop<Activation::Exp>(x, y, gradOut, gradIn, count, accumulate);
     case Activation::Identity: return unaryBackwardLoop<Activation::Identity>(x, y, gradOut, gradIn, count, accumulate);
   }
 }
@@ -90,6 +95,28 @@ void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, flo
     for (size_t j = 0; j < length; j++) {
       const float* row = block + j * inner;
       for (size_t i = 0; i < inner; i++) sums[i] += row[i];
+    }
+  }
+}
+
+void softmaxF32(const float* x, size_t rows, size_t cols, float* out, bool log) {
+#ifndef BACKPROP_SCALAR_ONLY
+  static const bool hasAvx512 = detectSimdLevel() == SimdLevel::Avx512;
+  if (hasAvx512) return softmaxAvx512(x, rows, cols, out, log);
+#endif
+  for (size_t r = 0; r < rows; r++) {
+    const float* in = x + r * cols;
+    float* row = out + r * cols;
+    float max = -INFINITY;
+    for (size_t c = 0; c < cols; c++) max = in[c] > max ? in[c] : max;
+    if (max == -INFINITY) max = 0.0f;
+    double sum = 0;
+    for (size_t c = 0; c < cols; c++) sum += std::exp(static_cast<double>(in[c]) - max);
+    if (log) {
+      const double logSum = max + std::log(sum);
+      for (size_t c = 0; c < cols; c++) row[c] = static_cast<float>(in[c] - logSum);
+    } else {
+      for (size_t c = 0; c < cols; c++) row[c] = static_cast<float>(std::exp(static_cast<double>(in[c]) - max) / sum);
     }
   }
 }

@@ -4,7 +4,10 @@
 #include <cstddef>
 
 /** Activations with native loops; the codes are shared with node/native.ts. */
-enum class Activation { Identity = 0, Relu = 1, Tanh = 2, Sigmoid = 3 };
+enum class Activation { Identity = 0, Relu = 1, Tanh = 2, Sigmoid = 3, Exp = 4 };
+
+/** Whether f′ is computed from y = f(x) (tanh′ = 1 − y², σ′ = y(1 − y), exp′ = y) rather than from x. */
+inline bool derivativeFromOutput(Activation op) { return op == Activation::Tanh || op == Activation::Sigmoid || op == Activation::Exp; }
 
 /**
  * z[r,c] = x[r,c] + bias[c] (bias may be null) for x viewed as [rows, cols]; preActivation (may be
@@ -24,6 +27,14 @@ void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, flo
  */
 void unaryBackwardF32(Activation op, const float* x, const float* y, const float* gradOut, float* gradIn, size_t count, bool accumulate);
 
-/** values[i] = tanh(values[i]) / σ(values[i]) with AVX-512; only for CPUs that have it (see cpu.h). */
+/**
+ * Softmax (or log-softmax when `log`) over each row of x viewed as [rows, cols], with the row
+ * maximum subtracted first so that logits near ±1000 stay finite; `out` may alias x.
+ */
+void softmaxF32(const float* x, size_t rows, size_t cols, float* out, bool log);
+
+/** values[i] = tanh / σ / exp of values[i] with AVX-512; only for CPUs that have it (see cpu.h). */
 void tanhInPlaceAvx512(float* values, size_t count);
 void sigmoidInPlaceAvx512(float* values, size_t count);
+void expInPlaceAvx512(float* values, size_t count);
+void softmaxAvx512(const float* x, size_t rows, size_t cols, float* out, bool log);

@@ -4,6 +4,7 @@
 // most of a small network's forward pass.
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstddef>
 
 #include "activation.h"
@@ -67,6 +68,12 @@ inline __m512 sigmoid16(__m512 x) {
   return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), result, x);
 }
 
+/** e^x for any x: +∞ above ~88.7, 0 below ~−103, NaN stays NaN. */
+inline __m512 expAny16(__m512 x) {
+  const __m512 result = exp16(clampMagnitude(x, 200.0f));
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), result, x);
+}
+
 template <__m512 (*f)(__m512)>
 void applyInPlace(float* values, size_t count) {
   size_t i = 0;
@@ -81,5 +88,49 @@ void applyInPlace(float* values, size_t count) {
 
 void tanhInPlaceAvx512(float* values, size_t count) { applyInPlace<tanh16>(values, count); }
 void sigmoidInPlaceAvx512(float* values, size_t count) { applyInPlace<sigmoid16>(values, count); }
+void expInPlaceAvx512(float* values, size_t count) { applyInPlace<expAny16>(values, count); }
+
+/**
+ * Softmax of each row, 16 columns at a time: the row maximum m, then Σ e^(x − m) (the exponentials
+ * kept in `out` for the plain softmax), then x − m − ln Σ (log) or e^(x − m)/Σ. A row whose
+ * maximum is −∞ (all −∞) uses m = 0, as the TypeScript backend does; a NaN spreads through its row.
+ */
+void softmaxAvx512(const float* x, size_t rows, size_t cols, float* out, bool log) {
+  for (size_t r = 0; r < rows; r++) {
+    const float* in = x + r * cols;
+    float* row = out + r * cols;
+    __m512 maxima = _mm512_set1_ps(-INFINITY);
+    for (size_t c = 0; c < cols; c += 16) {
+      const __mmask16 lanes = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
+      maxima = _mm512_mask_max_ps(maxima, lanes, maxima, _mm512_maskz_loadu_ps(lanes, in + c));
+    }
+    float max = _mm512_reduce_max_ps(maxima);
+    if (max == -INFINITY) max = 0.0f;
+    const __m512 shift = _mm512_set1_ps(max);
+    __m512 sums = _mm512_setzero_ps();
+    for (size_t c = 0; c < cols; c += 16) {
+      const __mmask16 lanes = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
+      const __m512 e = expAny16(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, in + c), shift));
+      sums = _mm512_add_ps(sums, _mm512_maskz_mov_ps(lanes, e));
+      if (!log) _mm512_mask_storeu_ps(row + c, lanes, e);
+    }
+    const float sum = _mm512_reduce_add_ps(sums);
+    if (log) {
+      // (x − m) − ln Σ: x − m is exact near the maximum, where m + ln Σ rounded to float would
+      // lose the digits of ln Σ when m is large (logits near 1000).
+      const __m512 logSum = _mm512_set1_ps(std::log(sum));
+      for (size_t c = 0; c < cols; c += 16) {
+        const __mmask16 lanes = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
+        _mm512_mask_storeu_ps(row + c, lanes, _mm512_sub_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, in + c), shift), logSum));
+      }
+    } else {
+      const __m512 inverse = _mm512_set1_ps(1.0f / sum);
+      for (size_t c = 0; c < cols; c += 16) {
+        const __mmask16 lanes = cols - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (cols - c)) - 1);
+        _mm512_mask_storeu_ps(row + c, lanes, _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes, row + c), inverse));
+      }
+    }
+  }
+}
 
 #pragma GCC pop_options

@@ -71,7 +71,7 @@ class Arguments {
 
   Activation activation(size_t index) {
     int code = dimension(index, "activation");
-    if (code > static_cast<int>(Activation::Sigmoid)) fail("RangeError", "activation", ("unknown code " + std::to_string(code)).c_str());
+    if (code > static_cast<int>(Activation::Exp)) fail("RangeError", "activation", ("unknown code " + std::to_string(code)).c_str());
     return static_cast<Activation>(code);
   }
 
@@ -154,8 +154,7 @@ napi_value UnaryBackward(napi_env env, napi_callback_info info) {
     Activation op = args.activation(0);
     const size_t count = args.dimension(5, "count");
     const float* x = args.floats(1, "x", op == Activation::Relu ? count : 0, op != Activation::Relu);
-    const float* y = args.floats(2, "y", op == Activation::Tanh || op == Activation::Sigmoid ? count : 0,
-                                 op != Activation::Tanh && op != Activation::Sigmoid);
+    const float* y = args.floats(2, "y", derivativeFromOutput(op) ? count : 0, !derivativeFromOutput(op));
     const float* gradOut = args.floats(3, "gradOut", count);
     float* gradIn = args.floats(4, "gradIn", count);
     const bool accumulate = args.boolean(6, "accumulate");
@@ -175,13 +174,25 @@ napi_value BiasActivationBackward(napi_env env, napi_callback_info info) {
     Activation op = args.activation(0);
     const size_t rows = args.dimension(4, "rows"), cols = args.dimension(5, "cols"), count = rows * cols;
     const float* z = args.floats(1, "preActivation", op == Activation::Relu ? count : 0, op != Activation::Relu);
-    const float* y = args.floats(2, "y", op == Activation::Tanh || op == Activation::Sigmoid ? count : 0,
-                                 op != Activation::Tanh && op != Activation::Sigmoid);
+    const float* y = args.floats(2, "y", derivativeFromOutput(op) ? count : 0, !derivativeFromOutput(op));
     const float* gradOut = args.floats(3, "gradOut", count);
     float* gradPreActivation = args.floats(6, "gradPreActivation", count);
     float* gradBias = args.floats(7, "gradBias", cols, true);
     unaryBackwardF32(op, z, y, gradOut, gradPreActivation, count, false);
     if (gradBias != nullptr) reduceSumF32(gradPreActivation, 1, rows, cols, gradBias, true);
+  } catch (const ArgumentError&) {
+  }
+  return nullptr;
+}
+
+/** softmax(x, rows, cols, out, log): see softmaxF32. */
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  try {
+    Arguments args(env, info, "softmax");
+    const size_t rows = args.dimension(1, "rows"), cols = args.dimension(2, "cols");
+    const float* x = args.floats(0, "x", rows * cols);
+    float* out = args.floats(3, "out", rows * cols);
+    softmaxF32(x, rows, cols, out, args.boolean(4, "log"));
   } catch (const ArgumentError&) {
   }
   return nullptr;
@@ -254,6 +265,7 @@ NAPI_MODULE_INIT() {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgdUpdate", nullptr, SgdUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivationBackward", nullptr, BiasActivationBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unaryBackward", nullptr, UnaryBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -230,15 +230,18 @@ export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, opt
   }
   return reduceTerms(perSample, [batch], reduction, [logits], (gradOut) => {
     const gradZ = gradBuffer(logits)!;
+    // softmax(z) = e^(log softmax(z)), by the backend's exp (as src/train/fused-loss.ts computes it).
+    const probability = allocate(logits.dtype, logits.size);
+    backend().unary('exp', logProb, probability, 0);
     for (let i = 0; i < batch; i++) {
       const base = i * classes;
       const g = gradOut[i];
       if (isTensor) {
         let targetSum = 0;
         for (let j = 0; j < classes; j++) targetSum += target.data[base + j];
-        for (let j = 0; j < classes; j++) gradZ[base + j] += g * (Math.exp(logProb[base + j]) * targetSum - target.data[base + j]);
+        for (let j = 0; j < classes; j++) gradZ[base + j] += g * (probability[base + j] * targetSum - target.data[base + j]);
       } else {
-        for (let j = 0; j < classes; j++) gradZ[base + j] += g * Math.exp(logProb[base + j]);
+        for (let j = 0; j < classes; j++) gradZ[base + j] += g * probability[base + j];
         gradZ[base + target[i]] -= g;
       }
     }

@@ -83,7 +83,8 @@ export class FusedLoss {
     this.local = allocate(dtype, size);
     this.errors = half ? allocate(dtype, size) : this.terms;
     this.gradErrors = half ? allocate(dtype, size) : this.gradTerms;
-    this.gradDifference = allocate(dtype, this.differenceOp ? size : 0);
+    // Also softmaxCrossEntropy's softmax in the backward pass.
+    this.gradDifference = allocate(dtype, this.differenceOp || name === 'softmaxCrossEntropy' ? size : 0);
     this.rowSum = allocate(dtype, half ? batch : 0);
     this.gradRowSum = allocate(dtype, half ? batch : 0);
     this.termsShape = [1, termCount, 1];
@@ -132,11 +133,13 @@ export class FusedLoss {
     gradY.fill(0);
     if (this.name === 'softmaxCrossEntropy') {
       const labels = target as Int32Array;
-      const logProb = this.local;
+      // softmax(y) = e^(log softmax(y)), by the backend's exp as the autograd rule computes it.
+      const probability = this.gradDifference;
+      kernels.unary('exp', this.local, probability, 0);
       for (let i = 0; i < batch; i++) {
         const base = i * outputs;
         const g = this.gradTerms[i];
-        for (let j = 0; j < outputs; j++) gradY[base + j] += g * Math.exp(logProb[base + j]);
+        for (let j = 0; j < outputs; j++) gradY[base + j] += g * probability[base + j];
         gradY[base + labels[i]] -= g;
       }
       return;

@@ -59,10 +59,12 @@ export function checkGemm(b: Backend, rng: Rng): string[] {
 }
 
 /** Activations the fast backends implement natively, plus one they take from the TypeScript backend. */
-const ACTIVATIONS: readonly UnaryOp[] = ['identity', 'relu', 'tanh', 'sigmoid', 'leakyRelu'];
+const ACTIVATIONS: readonly UnaryOp[] = ['identity', 'relu', 'tanh', 'sigmoid', 'exp', 'leakyRelu'];
 
 /** Relative float32 tolerance for activations (a few ulps: libm's float tanh/exp differ from double). */
 function close(actual: number, expected: number): boolean {
+  // Equal infinities (e^1000) and NaNs match; finite values within a few ulps.
+  if (Number.isNaN(expected) || !Number.isFinite(expected)) return Object.is(actual, expected) || (Number.isNaN(actual) && Number.isNaN(expected));
   return Math.abs(actual - expected) <= 8 * F32_EPS * Math.max(1, Math.abs(expected));
 }
 
@@ -177,9 +179,27 @@ export function checkBiasActivationBackward(b: Backend, rng: Rng): string[] {
         if (gradBias) {
           const absolute = new Float64Array(cols);
           jsBackend.reduce('sum', Float64Array.from(expectedPre, Math.abs), 1, rows, cols, absolute, false);
-          const bad = gradBias.findIndex((v, c) => !(Math.abs(v - expectedBias[c]) <= (rows + 2) * 8 * F32_EPS * (absolute[c] + Math.abs(initialBias[c])) + 1e-30));
+          const bad = gradBias.findIndex((v, c) => !Object.is(v, expectedBias[c]) && !(Math.abs(v - expectedBias[c]) <= (rows + 2) * 8 * F32_EPS * (absolute[c] + Math.abs(initialBias[c])) + 1e-30));
           if (bad >= 0) failures.push(`${where}: gradBias[${bad}] = ${gradBias[bad]}, expected ${expectedBias[bad]}`);
         }
+      }
+  return failures;
+}
+
+/** softmax and log-softmax over rows, with logits near ±1000 and rows of −∞, in place and not. */
+export function checkSoftmax(b: Backend, rng: Rng): string[] {
+  const failures: string[] = [];
+  for (const [rows, cols] of [[1, 1], [16, 3], [7, 33], [128, 10]] as const)
+    for (const log of [false, true])
+      for (const inPlace of [false, true]) {
+        const x = activationInputs(rng, rows * cols);
+        if (rows > 1) x.fill(-Infinity, cols, 2 * cols); // a row of −∞: the maximum is taken as 0
+        const out = inPlace ? x.slice() : new Float32Array(rows * cols);
+        b.softmax(inPlace ? out : x, rows, cols, out, log);
+        const expected = new Float64Array(rows * cols);
+        jsBackend.softmax(Float64Array.from(x), rows, cols, expected, log);
+        const bad = out.findIndex((v, i) => !close(v, expected[i]) && !(Math.abs(v - expected[i]) <= 1e-30));
+        if (bad >= 0) failures.push(`${b.name} softmax log=${log} ${rows}x${cols} inPlace=${inPlace}: out[${bad}] = ${out[bad]}, expected ${expected[bad]}`);
       }
   return failures;
 }
@@ -232,5 +252,5 @@ export function checkFloat64Exact(b: Backend, rng: Rng): string[] {
 /** Every check above, on fresh seeded inputs. */
 export function checkBackend(b: Backend, seed = 1234): string[] {
   const rng = new Rng(seed);
-  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkBiasActivationBackward(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
+  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkBiasActivationBackward(b, rng), ...checkSoftmax(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
 }
