@@ -25,6 +25,12 @@ const WORKLOADS: Record<string, (options: Map<string, string>) => void | Promise
 /** Run by --workload=all: the five workloads of ../shared/bench. */
 const DEFAULT_WORKLOADS = ['mlp-mnist', 'mlp-tiny', 'mlp-wide', 'gemm', 'predict-latency'];
 
+// A reader that stops early (`npm run bench | head -1`) ends the run quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 const options = parseArguments(process.argv.slice(2));
 const requested = options.get('workload') ?? 'all';
 const names = requested === 'all' ? DEFAULT_WORKLOADS : requested.split(',');
