@@ -3,7 +3,6 @@ export * from './diagnostics.js';
 export * from './losses.js';
 export * from './types.js';
 export { Trainer, fit, fitAsync } from './trainer.js';
-export type { TrainerState, EpochPosition } from './trainer.js';
 export { toDataset } from './dataset.js';
 export * from './config.js';
 export { explainStep } from './explain.js';

@@ -1,78 +1,25 @@
-import { noGrad } from '../autograd/index.js';
 import type { FloatArray } from '../kernels/index.js';
-import { Dense, recordActivations } from '../nn/index.js';
+import { Dense } from '../nn/index.js';
 import type { Module, RecordsActivations } from '../nn/index.js';
-import { add, gatherRows } from '../ops/index.js';
+import { add } from '../ops/index.js';
 import { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from '../optim/index.js';
-import type { OptimizerStateDict, ScheduleStateDict } from '../optim/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { BackpropError, ValueError, formatValue } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import type { RngState } from '../util/rng.js';
 import { stratifiedTrainValidationSplit, trainValidationSplit } from '../data/index.js';
 import { checkDataset, checkFitOptions } from './checks.js';
 import { countCorrect, evaluateModel, measuresAccuracy } from './evaluate.js';
-import { LayerHealth, healthWarnings, measureLayer } from './diagnostics.js';
+import { LayerHealth, healthWarnings } from './diagnostics.js';
 import type { HealthThresholds } from './diagnostics.js';
 import { EarlyStopping } from './early-stopping.js';
-import type { EarlyStoppingState } from './early-stopping.js';
 import { FusedTrainingStep, fusedStepBlocker, fusedTrainingStep } from './fused.js';
 import { FusedPenalty } from './fused-penalty.js';
+import { fillBatch, makeBatch, subset } from './dataset.js';
+import { measureHealth } from './health-probe.js';
 import { NonFiniteGuard, locateNonFinite } from './guard.js';
 import { LossDefinition, Targets, resolveLoss } from './losses.js';
-import type { Dataset, EpochRecord, FitOptions, FitResult, StopReason } from './types.js';
+import type { Dataset, EpochPosition, EpochRecord, FitOptions, FitResult, StopReason, TrainerState } from './types.js';
 
-/** Where a run stopped inside an epoch, so that it can continue from the next batch. */
-export interface EpochPosition {
-  /** Batches of the epoch already done. */
-  batch: number;
-  /** The shuffling generator's state before this epoch's shuffle (replayed to rebuild the order). */
-  shuffleRng: RngState;
-  /** Running sums of the epoch so far. */
-  lossSum: number;
-  seen: number;
-  correct: number;
-}
-
-/** Everything needed to continue a run exactly where it stopped, at an epoch boundary or within an epoch. */
-export interface TrainerState {
-  format: 'backprop.trainer-state';
-  version: 1;
-  /** Completed epochs. */
-  epoch: number;
-  step: number;
-  elapsedMs: number;
-  /** Set when the run stopped within epoch `epoch + 1`. */
-  position: EpochPosition | null;
-  shuffleRng: RngState;
-  moduleRngs: Record<string, RngState>;
-  optimizer: OptimizerStateDict;
-  schedule: ScheduleStateDict | null;
-  earlyStopping: (EarlyStoppingState & { bestWeights: Record<string, number[]> | null }) | null;
-  history: EpochRecord[];
-  /** Parameter values by name (float32 values are exact in JSON). */
-  parameters: Record<string, number[]>;
-}
-
-/**
- * Rows of the training set on which the diagnostics measure dead and saturated units: at least
- * 64 (so a last batch of one row cannot make every unit look dead), at most 256, and no more than
- * a batch beyond that floor (so the probe costs about one step's forward pass per epoch).
- */
-function probeRows(rows: number, batchSize: number): number {
-  return Math.min(rows, 256, Math.max(64, batchSize));
-}
-
-/** Picks rows of a dataset (a copy; used once for the validation split, never per step). */
-function subset(data: Dataset, rows: Int32Array): Dataset {
-  return { x: noGrad(() => gatherRows(data.x, rows)), y: data.y instanceof Tensor ? noGrad(() => gatherRows(data.y as Tensor, rows)) : Int32Array.from(rows, (r) => (data.y as Int32Array)[r]) };
-}
-
-interface Batch {
-  x: Tensor;
-  y: Targets;
-  size: number;
-}
 
 /**
  * Trains a model by mini-batch gradient descent: per step, forward a batch, average the loss over
@@ -190,12 +137,11 @@ export class Trainer {
   private *run(): Generator<void, FitResult> {
     const { model, options } = this;
     const n = this.train.x.shape[0];
-    const features = this.train.x.shape[1];
     const batches = Math.ceil(n / this.batchSize);
     const order = new Int32Array(n);
-    const fullBatch = this.makeBatch(this.batchSize, features);
+    const fullBatch = makeBatch(this.train, this.batchSize);
     const lastSize = n - (batches - 1) * this.batchSize;
-    const lastBatch = lastSize === this.batchSize ? fullBatch : this.makeBatch(lastSize, features);
+    const lastBatch = lastSize === this.batchSize ? fullBatch : makeBatch(this.train, lastSize);
     const penalty = this.fusedPenalty;
     const recordingLayers = model.namedModules().map(([, module]) => module).filter((module): module is Module & RecordsActivations => 'recordActivations' in module);
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
@@ -230,7 +176,7 @@ export class Trainer {
       let health: LayerHealth[] | null = null;
       for (let b = resumed?.batch ?? 0; b < batches; b++) {
         const batch = b === batches - 1 ? lastBatch : fullBatch;
-        this.fillBatch(batch, order, b * this.batchSize);
+        fillBatch(this.train, batch, order, b * this.batchSize);
         if (options.schedule && options.scheduleUnit === 'step') options.schedule.apply(options.optimizer, this.step);
         const measure = this.diagnostics !== null && b === batches - 1;
         // A layer the caller asked to record (lastForward, δ) needs the graph for this step.
@@ -274,7 +220,7 @@ export class Trainer {
         this.step++;
         problem = this.guard?.checkWeights(epochNumber, this.step, options.optimizer.lr) ?? null;
         if (problem) break training;
-        if (measure) health = this.measureHealth(denseLayers, layerNames, gradientsBeforeClipping, previousWeights);
+        if (measure) health = measureHealth(model, this.fusedStep, this.train, this.batchSize, denseLayers, layerNames, gradientsBeforeClipping, previousWeights);
         lossSum += lossValue * batch.size;
         seen += batch.size;
         correct += graph ? this.countCorrect(graph.output.data, graph.output.shape[1], batch.y) : this.countCorrect(fused!.output(batch.size), fused!.outputs, batch.y);
@@ -318,63 +264,6 @@ export class Trainer {
       steps: this.step,
       timeMs: this.elapsedMs,
     };
-  }
-
-  /**
-   * Gradient-health measurements of the step just taken: norms from `gradients` (as computed,
-   * before clipping) and the update from `previousWeights`; dead and saturated units from a
-   * forward pass in evaluation mode over the first probeRows(…) training rows (not the last batch,
-   * which may be a single row). The probe draws no random numbers, so training is unaffected.
-   */
-  private measureHealth(denseLayers: [string, Dense][], names: string[], gradients: FloatArray[], previousWeights: FloatArray[]): LayerHealth[] {
-    const rows = probeRows(this.train.x.shape[0], this.batchSize);
-    const probe = new Tensor(this.train.x.data.subarray(0, rows * this.train.x.shape[1]), [rows, this.train.x.shape[1]]);
-    // The fused step runs the same kernels into its own buffers (no graph, no allocation per epoch).
-    const fused = this.fusedStep;
-    const recording = fused ? [] : recordActivations(this.model, true);
-    try {
-      this.model.eval();
-      if (fused) fused.predict(probe);
-      else noGrad(() => this.model.forward(probe));
-      return denseLayers.map(([, layer], i) => {
-        const recorded = fused ? fused.predictedRecord(layer, rows) : layer.lastForward && { preActivation: layer.lastForward.preActivation.data, activation: layer.lastForward.activation.data };
-        return measureLayer(
-          {
-            name: names[i],
-            weights: layer.weight.data,
-            gradWeights: layer.weight.grad ? gradients[i] : null,
-            activation: layer.activation.name,
-            preActivation: recorded?.preActivation ?? null,
-            output: recorded?.activation ?? null,
-            units: layer.units,
-          },
-          previousWeights[i],
-        );
-      });
-    } finally {
-      for (const [, layer] of recording) layer.lastForward = null;
-      recordActivations(this.model, false);
-      this.model.train();
-    }
-  }
-
-  private makeBatch(size: number, features: number): Batch {
-    const x = new Tensor(allocate(this.train.x.dtype, size * features), [size, features]);
-    const source = this.train.y;
-    const y = source instanceof Tensor ? new Tensor(allocate(source.dtype, size * (source.size / source.shape[0])), [size, ...source.shape.slice(1)]) : new Int32Array(size);
-    return { x, y, size };
-  }
-
-  /** Copies the rows order[start..start+size) into the batch buffers (no allocation, not even views). */
-  private fillBatch(batch: Batch, order: Int32Array, start: number): void {
-    copyRows(this.train.x.data, this.train.x.shape[1], order, start, batch.size, batch.x.data);
-    const source = this.train.y;
-    if (source instanceof Tensor) {
-      copyRows(source.data, source.size / source.shape[0], order, start, batch.size, (batch.y as Tensor).data);
-    } else {
-      const labels = batch.y as Int32Array;
-      for (let i = 0; i < batch.size; i++) labels[i] = source[order[start + i]];
-    }
   }
 
   private finishEpoch(epochNumber: number, trainLoss: number, trainMetrics: Record<string, number>, health: LayerHealth[] | null, epochStart: number): EpochRecord {
@@ -479,14 +368,6 @@ function anyRecording(layers: readonly RecordsActivations[]): boolean {
 }
 
 /** Copies rows order[start], …, order[start + count − 1] of `source` (rows of `width`) into `target`, one after another. */
-function copyRows(source: FloatArray, width: number, order: Int32Array, start: number, count: number, target: FloatArray): void {
-  for (let i = 0; i < count; i++) {
-    const from = order[start + i] * width;
-    const to = i * width;
-    for (let j = 0; j < width; j++) target[to + j] = source[from + j];
-  }
-}
-
 /** Trains `model` on `data` synchronously; see FitOptions and Trainer. */
 export function fit(model: Module, data: Dataset, options: FitOptions): FitResult {
   return new Trainer(model, data, options).fit();

@@ -3,6 +3,9 @@ import type { LrSchedule, Optimizer } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { HealthThresholds, HealthWarning, LayerHealth } from './diagnostics.js';
 import type { LossFunction, LossName, Targets } from './losses.js';
+import type { OptimizerStateDict, ScheduleStateDict } from '../optim/index.js';
+import type { RngState } from '../util/rng.js';
+import type { EarlyStoppingState } from './early-stopping.js';
 
 /** Inputs x of shape [n, features] and their targets (a tensor [n, outputs] or n integer labels). */
 export interface Dataset {
@@ -132,3 +135,35 @@ export interface FitResult {
 }
 
 export type { Module };
+
+/** Where a run stopped inside an epoch, so that it can continue from the next batch. */
+export interface EpochPosition {
+  /** Batches of the epoch already done. */
+  batch: number;
+  /** The shuffling generator's state before this epoch's shuffle (replayed to rebuild the order). */
+  shuffleRng: RngState;
+  /** Running sums of the epoch so far. */
+  lossSum: number;
+  seen: number;
+  correct: number;
+}
+
+/** Everything needed to continue a run exactly where it stopped, at an epoch boundary or within an epoch. */
+export interface TrainerState {
+  format: 'backprop.trainer-state';
+  version: 1;
+  /** Completed epochs. */
+  epoch: number;
+  step: number;
+  elapsedMs: number;
+  /** Set when the run stopped within epoch `epoch + 1`. */
+  position: EpochPosition | null;
+  shuffleRng: RngState;
+  moduleRngs: Record<string, RngState>;
+  optimizer: OptimizerStateDict;
+  schedule: ScheduleStateDict | null;
+  earlyStopping: (EarlyStoppingState & { bestWeights: Record<string, number[]> | null }) | null;
+  history: EpochRecord[];
+  /** Parameter values by name (float32 values are exact in JSON). */
+  parameters: Record<string, number[]>;
+}
