@@ -2,7 +2,7 @@
  * Files for Node users of the library: atomic writes, and saving and loading models and trainer
  * states (the engine works on objects; these put them in files).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BackpropError, fromModelDocument, parseModelDocument, toModelDocument } from '../src/index.js';
 import type { Module, ModelDocument, Trainer, TrainerState } from '../src/index.js';
@@ -25,6 +25,7 @@ export function writeTextAtomic(path: string, text: string): void {
   }
   const target = existing ? realpathSync(path) : path;
   const directory = dirname(target);
+  removeAbandonedTemporaries(directory, basename(target));
   const temporary = join(directory, `.${basename(target)}.${process.pid}.${temporaryCounter++}.tmp`);
   let fd: number | null = null;
   try {
@@ -44,6 +45,36 @@ export function writeTextAtomic(path: string, text: string): void {
     const reasons: Record<string, string> = { EACCES: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left', ENOENT: `the directory ${directory} does not exist` };
     if (code && reasons[code]) throw new BackpropError(`${path}: cannot write the file (${reasons[code]})`);
     throw error;
+  }
+}
+
+/**
+ * Deletes the temporary files of earlier writes of `name` whose writing process no longer exists
+ * (killed mid-write, e.g. by SIGKILL, which no handler can catch): the next write of the same file
+ * cleans up after it. Files of a live process (or of a process id now reused) are left alone.
+ */
+function removeAbandonedTemporaries(directory: string, name: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(directory);
+  } catch {
+    return; // the write reports the problem with the directory
+  }
+  const prefix = `.${name}.`;
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const pid = Number(entry.slice(prefix.length).split('.')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processExists(pid)) continue;
+    rmSync(join(directory, entry), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

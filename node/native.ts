@@ -1,19 +1,22 @@
 /**
- * The native backend: float32 `gemm`, `reduce` (sum), and `unary`, `biasActivation` and
- * `unaryBackward` for identity, relu, tanh and sigmoid, from the optional addon in native/ (built by `npm run build:native`, or during install
- * when a C++ compiler is present); every other kernel, float64 and the activations the addon lacks
- * come from the TypeScript backend.
+ * The native backend: float32 `gemm`, `reduce` (sum), `unary`, `biasActivation` and
+ * `unaryBackward` for identity, relu, tanh, sigmoid, square and abs, `binary` add/sub/mul/div of
+ * equal shapes or with b repeated over a's leading axes, and the optimiser updates, from the
+ * optional addon in native/ (built by `npm run build:native`, or during install when a C++
+ * compiler is present); every other kernel, float64 and the cases the addon lacks come from the
+ * TypeScript backend.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { composedBiasActivationBackward, jsBackend, withFallback } from '../src/kernels/index.js';
-import type { Backend, FloatArray, UnaryOp } from '../src/kernels/index.js';
+import type { Backend, BinaryOp, FloatArray, UnaryOp } from '../src/kernels/index.js';
 
 /** What build/Release/backprop_native.node exports (see native/src/addon.cc). */
 interface NativeAddon {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void;
   biasActivation(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, out: Float32Array, preActivation: Float32Array | null): void;
   unary(activation: number, x: Float32Array, out: Float32Array): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, period: number): void;
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
   sgdUpdate(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log: boolean): void;
@@ -30,7 +33,21 @@ interface NativeAddon {
 const ADDON_URL = new URL('../../build/Release/backprop_native.node', import.meta.url);
 
 /** Activation codes of native/src/activation.h. */
-const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, exp: 4 };
+const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, square: 4, abs: 5, exp: 6 };
+
+/** Binary operation codes of native/src/elementwise.h. */
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+/**
+ * Whether b (shape right-aligned to outShape) repeats with period b.length over out: its shape is
+ * leading ones, then outShape's trailing axes (equal shapes, a row vector over a batch, a scalar).
+ */
+function repeatsOverLeadingAxes(bShape: readonly number[], outShape: readonly number[]): boolean {
+  let axis = 0;
+  while (axis < bShape.length && bShape[axis] === 1) axis++;
+  for (; axis < bShape.length; axis++) if (bShape[axis] !== outShape[axis]) return false;
+  return true;
+}
 
 /**
  * Products with fewer multiply-adds (m·n·k) than this run in TypeScript: below it, crossing into
@@ -88,6 +105,15 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
     softmax(x, rows, cols, out, log) {
       if (x instanceof Float32Array && out instanceof Float32Array) addon.softmax(x, rows, cols, out, log);
       else base.softmax(x, rows, cols, out, log);
+    },
+    binary(op, a, aShape, b, bShape, out, outShape) {
+      const code = BINARY_CODES[op];
+      if (code !== undefined && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && out.length > 0 &&
+          a.length === out.length && repeatsOverLeadingAxes(bShape, outShape)) {
+        addon.binary(code, a, b, out, b.length);
+      } else {
+        base.binary(op, a, aShape, b, bShape, out, outShape);
+      }
     },
     reduce(op, x, outer, length, inner, out, accumulate) {
       if (op === 'sum' && x instanceof Float32Array && out instanceof Float32Array) addon.reduceSum(x, outer, length, inner, out, accumulate);

@@ -19,6 +19,8 @@ inline float apply(float z) {
   else if constexpr (op == Activation::Tanh) return std::tanh(z);
   else if constexpr (op == Activation::Sigmoid) return sigmoid(z);
   else if constexpr (op == Activation::Exp) return std::exp(z);
+  else if constexpr (op == Activation::Square) return z * z;
+  else if constexpr (op == Activation::Abs) return std::fabs(z);
   else return z;
 }
 
@@ -54,6 +56,34 @@ void unaryBackwardLoop(const float* x, const float* y, const float* gradOut, flo
   }
 }
 
+/**
+ * gradIn (+)= gradOut · f′(x) for f′(x) = 2x (square) or sign x (abs), in double as the TypeScript
+ * backend computes it (the product is exact in double, so only the final sum rounds, once to double
+ * and once to float32, exactly as there).
+ */
+template <Activation op>
+void exactBackwardLoop(const float* x, const float* gradOut, float* gradIn, size_t count, bool accumulate) {
+  for (size_t i = 0; i < count; i++) {
+    const double v = x[i];
+    const double derivative = op == Activation::Square ? 2.0 * v : (v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0);
+    const double product = static_cast<double>(gradOut[i]) * derivative;
+    gradIn[i] = static_cast<float>(accumulate ? static_cast<double>(gradIn[i]) + product : product);
+  }
+}
+
+/** Σ_j x[j] for j < length, in 16 running sums (vectorised) added pairwise at the end. */
+float sumContiguous(const float* x, size_t length) {
+  constexpr size_t kLanes = 16;
+  float lanes[kLanes] = {};
+  size_t j = 0;
+  for (; j + kLanes <= length; j += kLanes)
+    for (size_t l = 0; l < kLanes; l++) lanes[l] += x[j + l];
+  for (size_t l = 0; j < length; j++, l++) lanes[l] += x[j];
+  for (size_t width = kLanes / 2; width > 0; width /= 2)
+    for (size_t l = 0; l < width; l++) lanes[l] += lanes[l + width];
+  return lanes[0];
+}
+
 }  // namespace
 
 void biasActivationF32(const float* x, const float* bias, size_t rows, size_t cols, Activation op, float* out, float* preActivation) {
@@ -73,6 +103,8 @@ void biasActivationF32(const float* x, const float* bias, size_t rows, size_t co
     case Activation::Sigmoid: return biasActivationLoop<Activation::Sigmoid>(x, bias, rows, cols, out, preActivation);
     case Activation::Exp: return biasActivationLoop<Activation::Exp>(x, bias, rows, cols, out, preActivation);
     case Activation::Identity: return biasActivationLoop<Activation::Identity>(x, bias, rows, cols, out, preActivation);
+    case Activation::Square: return biasActivationLoop<Activation::Square>(x, bias, rows, cols, out, preActivation);
+    case Activation::Abs: return biasActivationLoop<Activation::Abs>(x, bias, rows, cols, out, preActivation);
   }
 }
 
@@ -83,10 +115,19 @@ void unaryBackwardF32(Activation op, const float* x, const float* y, const float
     case Activation::Sigmoid: return unaryBackwardLoop<Activation::Sigmoid>(x, y, gradOut, gradIn, count, accumulate);
     case Activation::Exp: return unaryBackwardLoop<Activation::Exp>(x, y, gradOut, gradIn, count, accumulate);
     case Activation::Identity: return unaryBackwardLoop<Activation::Identity>(x, y, gradOut, gradIn, count, accumulate);
+    case Activation::Square: return exactBackwardLoop<Activation::Square>(x, gradOut, gradIn, count, accumulate);
+    case Activation::Abs: return exactBackwardLoop<Activation::Abs>(x, gradOut, gradIn, count, accumulate);
   }
 }
 
 void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, float* out, bool accumulate) {
+  if (inner == 1) {
+    for (size_t o = 0; o < outer; o++) {
+      const float sum = sumContiguous(x + o * length, length);
+      out[o] = accumulate ? out[o] + sum : sum;
+    }
+    return;
+  }
   for (size_t o = 0; o < outer; o++) {
     float* sums = out + o * inner;
     if (!accumulate)

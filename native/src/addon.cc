@@ -8,6 +8,7 @@
 
 #include "activation.h"
 #include "cpu.h"
+#include "elementwise.h"
 #include "gemm.h"
 #include "optimizer.h"
 #include "thread_pool.h"
@@ -71,8 +72,16 @@ class Arguments {
 
   Activation activation(size_t index) {
     int code = dimension(index, "activation");
-    if (code > static_cast<int>(Activation::Exp)) fail("RangeError", "activation", ("unknown code " + std::to_string(code)).c_str());
+    if (code > static_cast<int>(kLastActivation)) fail("RangeError", "activation", ("unknown code " + std::to_string(code)).c_str());
     return static_cast<Activation>(code);
+  }
+
+  /** Throws a TypeError/RangeError "<kernel>: <name> <problem>" (as an ArgumentError, caught by the binding). */
+  [[noreturn]] void fail(const char* errorType, const char* name, const char* problem) {
+    std::string message = std::string(kernel_) + ": " + name + " " + problem;
+    if (std::string(errorType) == "RangeError") napi_throw_range_error(env_, nullptr, message.c_str());
+    else napi_throw_type_error(env_, nullptr, message.c_str());
+    throw ArgumentError{};
   }
 
  private:
@@ -81,13 +90,6 @@ class Arguments {
   napi_value at(size_t index, const char* name) {
     if (index >= count_) fail("TypeError", name, "is missing");
     return values_[index];
-  }
-
-  [[noreturn]] void fail(const char* errorType, const char* name, const char* problem) {
-    std::string message = std::string(kernel_) + ": " + name + " " + problem;
-    if (std::string(errorType) == "RangeError") napi_throw_range_error(env_, nullptr, message.c_str());
-    else napi_throw_type_error(env_, nullptr, message.c_str());
-    throw ArgumentError{};
   }
 
   napi_env env_;
@@ -153,7 +155,8 @@ napi_value UnaryBackward(napi_env env, napi_callback_info info) {
     Arguments args(env, info, "unaryBackward");
     Activation op = args.activation(0);
     const size_t count = args.dimension(5, "count");
-    const float* x = args.floats(1, "x", op == Activation::Relu ? count : 0, op != Activation::Relu);
+    const bool needsX = op == Activation::Relu || op == Activation::Square || op == Activation::Abs;
+    const float* x = args.floats(1, "x", needsX ? count : 0, !needsX);
     const float* y = args.floats(2, "y", derivativeFromOutput(op) ? count : 0, !derivativeFromOutput(op));
     const float* gradOut = args.floats(3, "gradOut", count);
     float* gradIn = args.floats(4, "gradIn", count);
@@ -173,7 +176,8 @@ napi_value BiasActivationBackward(napi_env env, napi_callback_info info) {
     Arguments args(env, info, "biasActivationBackward");
     Activation op = args.activation(0);
     const size_t rows = args.dimension(4, "rows"), cols = args.dimension(5, "cols"), count = rows * cols;
-    const float* z = args.floats(1, "preActivation", op == Activation::Relu ? count : 0, op != Activation::Relu);
+    const bool needsZ = op == Activation::Relu || op == Activation::Square || op == Activation::Abs;
+    const float* z = args.floats(1, "preActivation", needsZ ? count : 0, !needsZ);
     const float* y = args.floats(2, "y", derivativeFromOutput(op) ? count : 0, !derivativeFromOutput(op));
     const float* gradOut = args.floats(3, "gradOut", count);
     float* gradPreActivation = args.floats(6, "gradPreActivation", count);
@@ -193,6 +197,26 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
     const float* x = args.floats(0, "x", rows * cols);
     float* out = args.floats(3, "out", rows * cols);
     softmaxF32(x, rows, cols, out, args.boolean(4, "log"));
+  } catch (const ArgumentError&) {
+  }
+  return nullptr;
+}
+
+/** binary(opCode, a, b, out, period): out[i] = a[i] ∘ b[i mod period] for i < out.length; see elementwise.h. */
+napi_value Binary(napi_env env, napi_callback_info info) {
+  try {
+    Arguments args(env, info, "binary");
+    const int code = args.dimension(0, "op");
+    if (code > static_cast<int>(kLastBinaryOp)) args.fail("RangeError", "op", ("unknown code " + std::to_string(code)).c_str());
+    size_t count = 0;
+    float* out = args.floats(3, "out", 0, false, &count);
+    const size_t period = args.dimension(4, "period");
+    if (count > 0 && (period == 0 || count % period != 0)) {
+      args.fail("RangeError", "period", ("must divide the " + std::to_string(count) + " elements of out, got " + std::to_string(period)).c_str());
+    }
+    const float* a = args.floats(1, "a", count);
+    const float* b = args.floats(2, "b", period);
+    binaryF32(static_cast<BinaryOp>(code), a, b, out, count, period);
   } catch (const ArgumentError&) {
   }
   return nullptr;
@@ -262,6 +286,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor properties[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgdUpdate", nullptr, SgdUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -21,6 +21,14 @@ namespace {
 constexpr auto kSpinBeforeSleep = std::chrono::microseconds(200);
 
 /**
+ * How long the caller, its own parts done, polls for the workers' parts before sleeping until the
+ * last one finishes. Sleeping frees its core: when the operating system has preempted a worker in
+ * the middle of a part (other processes share the two cores), the worker can then run there
+ * instead of waiting for its own core while the caller spins.
+ */
+constexpr auto kCallerSpinBeforeSleep = std::chrono::microseconds(50);
+
+/**
  * The task being run. `claim` packs the task's generation (high 32 bits) with the next unclaimed
  * part (low 32 bits); a part is taken by a compare-exchange that also checks the generation, so a
  * late worker can never take a part of a task that has already finished.
@@ -31,6 +39,10 @@ struct Task {
   std::atomic<int> parts{0};
   std::atomic<uint64_t> claim{0};
   std::atomic<int> done{0};
+  /** Set while the caller sleeps on `finished` for the last part; whoever completes it notifies. */
+  std::atomic<bool> callerSleeping{false};
+  std::mutex finishedMutex;
+  std::condition_variable finished;
 };
 
 /** Claims and runs parts of generation `generation` until none is left. */
@@ -41,10 +53,31 @@ void runClaimedParts(Task& task, uint64_t generation) {
     const int part = static_cast<int>(state & 0xffffffffu);
     TaskPart fn = task.fn.load(std::memory_order_relaxed);
     void* context = task.context.load(std::memory_order_relaxed);
-    if (part >= task.parts.load(std::memory_order_relaxed)) return;
+    const int parts = task.parts.load(std::memory_order_relaxed);
+    if (part >= parts) return;
     if (!task.claim.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel)) continue;
     fn(context, part);
-    task.done.fetch_add(1, std::memory_order_release);
+    // seq_cst pairs with the caller's store of callerSleeping then load of done: one sees the other.
+    if (task.done.fetch_add(1, std::memory_order_seq_cst) + 1 == parts && task.callerSleeping.load(std::memory_order_seq_cst)) {
+      std::lock_guard<std::mutex> lock(task.finishedMutex);
+      task.finished.notify_one();
+    }
+  }
+}
+
+/** Returns once all `parts` parts of the current task are done: polls, then sleeps (see kCallerSpinBeforeSleep). */
+void waitForParts(Task& task, int parts) {
+  const auto spinStart = std::chrono::steady_clock::now();
+  int polls = 0;
+  while (task.done.load(std::memory_order_acquire) < parts) {
+    CPU_RELAX();
+    if (++polls % 64 == 0 && std::chrono::steady_clock::now() - spinStart > kCallerSpinBeforeSleep) {
+      std::unique_lock<std::mutex> lock(task.finishedMutex);
+      task.callerSleeping.store(true, std::memory_order_seq_cst);
+      task.finished.wait(lock, [&] { return task.done.load(std::memory_order_seq_cst) >= parts; });
+      task.callerSleeping.store(false, std::memory_order_relaxed);
+      return;
+    }
   }
 }
 
@@ -83,7 +116,7 @@ class Pool {
       wake_.notify_all();
     }
     runClaimedParts(task_, generation);
-    while (task_.done.load(std::memory_order_acquire) < parts) CPU_RELAX();
+    waitForParts(task_, parts);
   }
 
  private:

@@ -2,7 +2,10 @@
 // are claimed one at a time by whichever thread is free, the caller included, so a worker that the
 // operating system has not scheduled (two cores shared with other processes) never holds the call
 // up: the caller runs the unclaimed parts itself. Idle workers spin briefly (training issues kernel
-// calls back to back, and waking a sleeping thread costs tens of microseconds), then sleep.
+// calls back to back, and waking a sleeping thread costs tens of microseconds), then sleep. A caller
+// whose parts are done polls for 50 µs, then sleeps until the last part finishes: a worker that was
+// preempted in the middle of its part can then be moved to the caller's core instead of waiting
+// for its own (1.5× faster mlp-wide steps with a busy process pinned to the other core).
 #pragma once
 
 /** A task part: fn(context, part) for part = 0 .. parts − 1, in any order, on any thread. */

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../kernels/index.js';
+import type { DType, FloatArray } from '../kernels/index.js';
 import { BackwardFn, Tensor, allocate, installBackward } from '../tensor/index.js';
 import { BackpropError, ShapeError, formatShape } from '../util/errors.js';
 
@@ -30,7 +30,8 @@ export function needsGrad(a: Tensor, b?: Tensor | null, c?: Tensor | null): bool
 
 /**
  * Records that `output` was computed from `parents` and how to send its gradient back. Call it
- * only when `needsGrad(...)` is true; `output` then requires a gradient too.
+ * only when `needsGrad(...)` is true; `output` then requires a gradient too. The array the rule
+ * receives is valid only during the call: backward() reuses the storage of released gradients.
  */
 export function record(output: Tensor, parents: readonly Tensor[], backwardFn: BackwardFn): Tensor {
   output.requiresGrad = true;
@@ -45,8 +46,56 @@ export function record(output: Tensor, parents: readonly Tensor[], backwardFn: B
  */
 export function gradBuffer(t: Tensor): FloatArray | null {
   if (!t.requiresGrad) return null;
-  if (t.grad === null) t.grad = new Tensor(allocate(t.dtype, t.size), t.shape);
+  if (t.grad === null) {
+    const recycled = takeRecycled(t.dtype, t.size);
+    t.grad = new Tensor(recycled ? recycled.fill(0) : allocate(t.dtype, t.size), t.shape);
+  }
   return t.grad.data;
+}
+
+/**
+ * For a rule whose kernel writes a whole gradient either by adding into it or by overwriting it
+ * (an `accumulate` flag): the gradient storage of `t` when it exists (the rule adds into it), or
+ * else new storage for it whose contents are arbitrary, so the rule must set every element.
+ * `t.grad` tells which: check `t.grad !== null` first. Saves the zero fill and the kernel's read
+ * of the zeros. Returns null when `t` does not require a gradient.
+ */
+export function gradBufferToOverwrite(t: Tensor): FloatArray | null {
+  if (!t.requiresGrad) return null;
+  if (t.grad === null) t.grad = new Tensor(takeRecycled(t.dtype, t.size) ?? allocate(t.dtype, t.size), t.shape);
+  return t.grad.data;
+}
+
+/**
+ * Gradient storage of intermediate tensors that backward() released, kept for the next gradient of
+ * the same dtype and size: a training loop then reuses the same buffers every step. A new large
+ * typed array comes from fresh zero pages, and faulting them in (with the extra fault when a
+ * kernel reads the zeros before writing) costs several times more than refilling a mapped buffer.
+ * Only arrays of at least RECYCLE_MIN_ELEMENTS are kept, RECYCLE_MAX_BYTES in all.
+ */
+const recycledGradients = new Map<number, FloatArray[]>();
+const RECYCLE_MIN_ELEMENTS = 4096;
+const RECYCLE_MAX_BYTES = 64 * 1024 * 1024;
+let recycledBytes = 0;
+
+function recycleKey(dtype: DType, size: number): number {
+  return dtype === 'float64' ? -size : size;
+}
+
+function recycle(data: FloatArray): void {
+  if (data.length < RECYCLE_MIN_ELEMENTS || recycledBytes + data.byteLength > RECYCLE_MAX_BYTES) return;
+  const key = recycleKey(data instanceof Float64Array ? 'float64' : 'float32', data.length);
+  const list = recycledGradients.get(key);
+  if (list) list.push(data);
+  else recycledGradients.set(key, [data]);
+  recycledBytes += data.byteLength;
+}
+
+function takeRecycled(dtype: DType, size: number): FloatArray | undefined {
+  if (size < RECYCLE_MIN_ELEMENTS) return undefined;
+  const data = recycledGradients.get(recycleKey(dtype, size))?.pop();
+  if (data) recycledBytes -= data.byteLength;
+  return data;
 }
 
 /** Orders the graph below `root` so every tensor comes after all tensors computed from it. */
@@ -111,7 +160,10 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       node.backwardFn = null;
       node.parents = null;
       node.graphReleased = true;
-      if (!node.retainsGrad) node.grad = null;
+      if (!node.retainsGrad && node.grad !== null) {
+        recycle(node.grad.data);
+        node.grad = null;
+      }
     }
   } finally {
     gradEnabled = previous;

@@ -1,3 +1,3 @@
-export { backward, gradBuffer, isGradEnabled, needsGrad, noGrad, record } from './graph.js';
+export { backward, gradBuffer, gradBufferToOverwrite, isGradEnabled, needsGrad, noGrad, record } from './graph.js';
 export { gradcheck } from './gradcheck.js';
 export type { GradcheckOptions, GradcheckReport, GradcheckInputReport } from './gradcheck.js';

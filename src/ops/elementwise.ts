@@ -1,4 +1,4 @@
-import { gradBuffer, needsGrad, record } from '../autograd/index.js';
+import { gradBuffer, gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
 import { backend } from '../kernels/index.js';
 import type { BinaryOp, FloatArray, UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate, shapeSize } from '../tensor/index.js';
@@ -25,8 +25,9 @@ export function unaryOp(op: UnaryOp, x: Tensor, param = 0): Tensor {
   backend().unary(op, x.data, out.data, param);
   if (needsGrad(x)) {
     record(out, [x], (gradOut) => {
-      const gradX = gradBuffer(x);
-      if (gradX) backend().unaryBackward(op, x.data, out.data, gradOut, gradX, param, true);
+      const accumulate = x.grad !== null;
+      const gradX = gradBufferToOverwrite(x);
+      if (gradX) backend().unaryBackward(op, x.data, out.data, gradOut, gradX, param, accumulate);
     });
   }
   return out;
@@ -75,7 +76,8 @@ function binaryBackward(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, gradOut
   const gradA = gradBuffer(a);
   const gradB = gradBuffer(b);
   const n = gradOut.length;
-  const scratch = allocate(a.dtype, n);
+  // Addition and subtraction into a alone (a loss's y − t) pass gradOut on without a scratch array.
+  const scratch = (op === 'add' || (op === 'sub' && !gradB)) ? gradOut : allocate(a.dtype, n);
   const sendTo = (target: FloatArray | null, targetShape: number[], local: FloatArray): void => {
     if (target) accumulateReduced(local, outShape, target, targetShape, a.dtype);
   };

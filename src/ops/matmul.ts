@@ -1,4 +1,4 @@
-import { gradBuffer, needsGrad, record } from '../autograd/index.js';
+import { gradBuffer, gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
 import { backend } from '../kernels/index.js';
 import type { UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
@@ -37,15 +37,19 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   kernels.gemm(transA, transB, m, n, k, a.data, b.data, out.data, false);
   if (needsGrad(a, b)) {
     record(out, [a, b], (gradOut) => {
-      const gradA = gradBuffer(a);
-      const gradB = gradBuffer(b);
+      // Each gradient is one gemm: it adds into existing storage or overwrites new storage.
+      const accumulateA = a.grad !== null;
+      const gradA = gradBufferToOverwrite(a);
       if (gradA) {
-        if (!transA) kernels.gemm(false, !transB, m, k, n, gradOut, b.data, gradA, true); // G·op(B)ᵀ
-        else kernels.gemm(transB, true, k, m, n, b.data, gradOut, gradA, true); // (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ
+        if (!transA) kernels.gemm(false, !transB, m, k, n, gradOut, b.data, gradA, accumulateA); // G·op(B)ᵀ
+        else kernels.gemm(transB, true, k, m, n, b.data, gradOut, gradA, accumulateA); // (G·op(B)ᵀ)ᵀ = op(B)·Gᵀ
       }
+      // b may be a itself (a·aᵀ): then the second product adds to the first.
+      const accumulateB = b.grad !== null;
+      const gradB = gradBufferToOverwrite(b);
       if (gradB) {
-        if (!transB) kernels.gemm(!transA, false, k, n, m, a.data, gradOut, gradB, true); // op(A)ᵀ·G
-        else kernels.gemm(true, transA, n, k, m, gradOut, a.data, gradB, true); // (op(A)ᵀ·G)ᵀ = Gᵀ·op(A)
+        if (!transB) kernels.gemm(!transA, false, k, n, m, a.data, gradOut, gradB, accumulateB); // op(A)ᵀ·G
+        else kernels.gemm(true, transA, n, k, m, gradOut, a.data, gradB, accumulateB); // (op(A)ᵀ·G)ᵀ = Gᵀ·op(A)
       }
     });
   }
@@ -83,19 +87,25 @@ export function linearActivation(input: Tensor, weight: Tensor, bias: Tensor | n
   if (bias || op !== 'identity') kernels.biasActivation(out.data, bias ? bias.data : null, batch, outFeatures, op, param, out.data, preActivation);
   if (recording) {
     record(out, bias ? [input, weight, bias] : [input, weight], (gradOut) => {
-      const gradBias = bias ? gradBuffer(bias) : null;
       let delta = gradOut;
       if (preActivation !== null) {
+        // biasActivationBackward adds the bias gradient into (zero-filled) storage.
+        const gradBias = bias ? gradBuffer(bias) : null;
         // ∂C/∂y is dropped after this rule unless retained, so δ may take its place.
         delta = out.retainsGrad ? allocate(dtype, batch * outFeatures) : gradOut;
         kernels.biasActivationBackward(op, preActivation, out.data, gradOut, batch, outFeatures, param, delta, gradBias);
-      } else if (gradBias) {
-        kernels.reduce('sum', delta, 1, batch, outFeatures, gradBias, true);
+      } else if (bias) {
+        const accumulateBias = bias.grad !== null;
+        const gradBias = gradBufferToOverwrite(bias);
+        if (gradBias) kernels.reduce('sum', delta, 1, batch, outFeatures, gradBias, accumulateBias);
       }
-      const gradWeight = gradBuffer(weight);
-      if (gradWeight) kernels.gemm(true, false, outFeatures, inFeatures, batch, delta, input.data, gradWeight, true);
-      const gradInput = gradBuffer(input);
-      if (gradInput) kernels.gemm(false, false, batch, inFeatures, outFeatures, delta, weight.data, gradInput, true);
+      // Each product adds into existing gradient storage or overwrites new storage.
+      const accumulateWeight = weight.grad !== null;
+      const gradWeight = gradBufferToOverwrite(weight);
+      if (gradWeight) kernels.gemm(true, false, outFeatures, inFeatures, batch, delta, input.data, gradWeight, accumulateWeight);
+      const accumulateInput = input.grad !== null;
+      const gradInput = gradBufferToOverwrite(input);
+      if (gradInput) kernels.gemm(false, false, batch, inFeatures, outFeatures, delta, weight.data, gradInput, accumulateInput);
     });
   }
   return out;

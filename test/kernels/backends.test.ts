@@ -49,6 +49,7 @@ test('native: arrays too short for the shapes are rejected with the kernel and a
   assert.throws(() => native!.biasActivation(new Float32Array(10), new Float32Array(4), 2, 5, 'relu', 0, new Float32Array(10), null), /biasActivation: bias has 4 elements, the shapes need 5/);
   assert.throws(() => native!.unary('tanh', new Float32Array(10), new Float32Array(9), 0), /unary: out has 9 elements, the shapes need 10/);
   assert.throws(() => native!.reduce('sum', new Float32Array(10), 2, 3, 2, new Float32Array(4), false), /reduce: x has 10 elements, the shapes need 12/);
+  assert.throws(() => native!.binary('add', new Float32Array(10), [2, 5], new Float32Array(4), [1, 5], new Float32Array(10), [2, 5]), /binary: period must divide the 10 elements of out, got 4/);
 });
 
 test('selectBackend: families, exact names, auto, and clear errors for unknown or unavailable names', () => {

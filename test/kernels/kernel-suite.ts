@@ -1,5 +1,5 @@
 /**
- * The kernel conformance suite: runs a backend's float32 kernels (gemm, unary, biasActivation,
+ * The kernel conformance suite: runs a backend's float32 kernels (gemm, unary, binary, biasActivation,
  * unaryBackward, reduce) on seeded random inputs and compares them with the TypeScript backend
  * computing in float64. Returns a list of failures (empty
  * when the backend agrees), so the same checks serve the in-process test and the child processes
@@ -58,8 +58,8 @@ export function checkGemm(b: Backend, rng: Rng): string[] {
   return failures;
 }
 
-/** Activations the fast backends implement natively, plus one they take from the TypeScript backend. */
-const ACTIVATIONS: readonly UnaryOp[] = ['identity', 'relu', 'tanh', 'sigmoid', 'exp', 'leakyRelu'];
+/** Elementwise functions the fast backends implement natively, plus one they take from the TypeScript backend. */
+const ACTIVATIONS: readonly UnaryOp[] = ['identity', 'relu', 'tanh', 'sigmoid', 'exp', 'square', 'abs', 'leakyRelu'];
 
 /** Relative float32 tolerance for activations (a few ulps: libm's float tanh/exp differ from double). */
 function close(actual: number, expected: number): boolean {
@@ -186,6 +186,39 @@ export function checkBiasActivationBackward(b: Backend, rng: Rng): string[] {
   return failures;
 }
 
+/**
+ * binary add/sub/mul/div with equal shapes, b a row vector or a scalar repeated over a's leading
+ * axes (the native cases), b broadcast along a middle axis and a broadcast (taken from the
+ * TypeScript backend), and out aliasing a. These operations round once, so the result must equal
+ * the float64 reference rounded to float32.
+ */
+export function checkBinary(b: Backend, rng: Rng): string[] {
+  const failures: string[] = [];
+  const cases: readonly (readonly [readonly number[], readonly number[], readonly number[]])[] = [
+    [[3, 17], [3, 17], [3, 17]], [[64, 130], [1, 130], [64, 130]], [[5, 7], [1, 1], [5, 7]], [[1, 1000], [1, 1000], [1, 1000]],
+    [[4, 3, 5], [4, 1, 5], [4, 3, 5]], [[1, 6], [4, 6], [4, 6]],
+  ];
+  for (const [aShape, bShape, outShape] of cases)
+    for (const op of ['add', 'sub', 'mul', 'div'] as const)
+      for (const inPlace of [false, true]) {
+        const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+        if (inPlace && size(aShape) !== size(outShape)) continue;
+        const a = randomF32(rng, size(aShape));
+        const bm = randomF32(rng, size(bShape));
+        const expected = new Float64Array(size(outShape));
+        jsBackend.binary(op, Float64Array.from(a), aShape, Float64Array.from(bm), bShape, expected, outShape);
+        const out = inPlace ? a : new Float32Array(size(outShape));
+        b.binary(op, a, aShape, bm, bShape, out, outShape);
+        for (let i = 0; i < out.length; i++) {
+          if (out[i] !== Math.fround(expected[i])) {
+            failures.push(`${b.name} binary ${op} [${aShape}] ∘ [${bShape}] inPlace=${inPlace}: out[${i}] = ${out[i]}, expected ${Math.fround(expected[i])}`);
+            break;
+          }
+        }
+      }
+  return failures;
+}
+
 /** softmax and log-softmax over rows, with logits near ±1000 and rows of −∞, in place and not. */
 export function checkSoftmax(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
@@ -207,7 +240,7 @@ export function checkSoftmax(b: Backend, rng: Rng): string[] {
 /** reduce over the middle axis of [outer, length, inner], sum with and without accumulate, and max. */
 export function checkReduce(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
-  for (const [outer, length, inner] of [[1, 1, 1], [1, 128, 256], [3, 17, 5], [4, 33, 1], [2, 0, 3]] as const)
+  for (const [outer, length, inner] of [[1, 1, 1], [1, 128, 256], [3, 17, 5], [4, 33, 1], [2, 0, 3], [1, 5000, 1], [2, 15, 1]] as const)
     for (const [op, accumulate] of [['sum', false], ['sum', true], ['max', false]] as const) {
       if (op === 'max' && length === 0) continue;
       const x = randomF32(rng, outer * length * inner);
@@ -252,5 +285,5 @@ export function checkFloat64Exact(b: Backend, rng: Rng): string[] {
 /** Every check above, on fresh seeded inputs. */
 export function checkBackend(b: Backend, seed = 1234): string[] {
   const rng = new Rng(seed);
-  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkBiasActivationBackward(b, rng), ...checkSoftmax(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
+  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBinary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkBiasActivationBackward(b, rng), ...checkSoftmax(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Adam, Trainer, loadModel, loadTrainerState, makeSpiral, mlp, saveModel, saveTrainerState, toDataset, writeTextAtomic } from '../../node/index.js';
@@ -23,6 +24,20 @@ test('saveModel and loadModel round-trip a model with its training and preproces
     assert.throws(() => saveModel(join(dir, 'missing', 'model.json'), model), /missing\/model\.json: cannot write the file \(the directory .* does not exist\)/);
     writeTextAtomic(path, 'replaced\n');
     assert.equal(readFileSync(path, 'utf8'), 'replaced\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeTextAtomic removes the temporary files of earlier writers that were killed, and only those', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-abandoned-'));
+  try {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // a process id that has exited
+    const live = process.ppid;
+    for (const pid of [dead, live]) writeFileSync(join(dir, `.model.json.${pid}.0.tmp`), 'partial');
+    writeFileSync(join(dir, `.other.json.${dead}.0.tmp`), 'partial'); // another file's: not ours to remove
+    writeTextAtomic(join(dir, 'model.json'), 'whole\n');
+    assert.deepEqual(readdirSync(dir).sort(), [`.model.json.${live}.0.tmp`, `.other.json.${dead}.0.tmp`, 'model.json'].sort());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
