@@ -21,7 +21,7 @@
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-ffp-contract=off", "-fno-math-errno", "-Wno-maybe-uninitialized"],
       "cflags_cc!": ["-fno-exceptions", "-O2"],
       "cflags!": ["-O2"],
-      "defines": ["NAPI_VERSION=8"],
+      "defines": [],
       "conditions": [
         ["target_arch not in 'x64 ia32'", {
           "sources!": ["native/src/activation_avx512.cc", "native/src/optimizer_avx512.cc", "native/src/gemm_avx512.cc", "native/src/gemm_avx2.cc", "native/src/gemm_few_rows_avx512.cc", "native/src/gemm_small_avx512.cc"],

@@ -25,10 +25,10 @@ function findNodeGyp() {
   return candidates.find((file) => file && existsSync(file));
 }
 
-/** A directory holding include/node/node_api.h, so node-gyp need not download headers. */
+/** A directory holding include/node/node.h and v8.h (the addon uses the V8 API), so node-gyp need not download headers. */
 function findNodeDir() {
   const candidates = [process.env.npm_config_nodedir, resolve(dirname(process.execPath), '..')];
-  return candidates.find((dir) => dir && existsSync(join(dir, 'include', 'node', 'node_api.h')));
+  return candidates.find((dir) => dir && existsSync(join(dir, 'include', 'node', 'node.h')) && existsSync(join(dir, 'include', 'node', 'v8.h')));
 }
 
 function main() {

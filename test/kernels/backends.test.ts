@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { backend, jsBackend, setBackend } from '../../src/kernels/index.js';
 import { withFallback } from '../../src/kernels/index.js';
@@ -50,6 +51,25 @@ test('native: arrays too short for the shapes are rejected with the kernel and a
   assert.throws(() => native!.unary('tanh', new Float32Array(10), new Float32Array(9), 0), /unary: out has 9 elements, the shapes need 10/);
   assert.throws(() => native!.reduce('sum', new Float32Array(10), 2, 3, 2, new Float32Array(4), false), /reduce: x has 10 elements, the shapes need 12/);
   assert.throws(() => native!.binary('add', new Float32Array(10), [2, 5], new Float32Array(4), [1, 5], new Float32Array(10), [2, 5]), /binary: period must divide the 10 elements of out, got 4/);
+});
+
+test('native addon: arguments of the wrong type, negative sizes and missing arguments throw naming the kernel and argument', { skip: native ? false : 'native addon not built' }, () => {
+  const addon = createRequire(import.meta.url)(fileURLToPath(new URL('../../../build/Release/backprop_native.node', import.meta.url)));
+  const a = new Float32Array(4), b = new Float32Array(4), out = new Float32Array(4);
+  assert.throws(() => addon.gemm(false, false, 2, 2, 1, new Float64Array(4), b, out, false), { name: 'TypeError', message: 'gemm: a must be a Float32Array' });
+  assert.throws(() => addon.gemm(false, false, 2, 2, 1, a, b, 'out', false), { name: 'TypeError', message: 'gemm: out must be a Float32Array' });
+  assert.throws(() => addon.gemm(0, false, 2, 2, 1, a, b, out, false), { name: 'TypeError', message: 'gemm: transA must be a boolean' });
+  assert.throws(() => addon.gemm(false, false, -2, 2, 1, a, b, out, false), { name: 'RangeError', message: /^gemm: m must be a non-negative integer, got -2/ });
+  assert.throws(() => addon.gemm(false, false, 1.5, 2, 1, a, b, out, false), { name: 'RangeError', message: /^gemm: m must be a non-negative integer, got 1\.5/ });
+  assert.throws(() => addon.gemm(false, false, '2', 2, 1, a, b, out, false), { name: 'TypeError', message: 'gemm: m must be a number' });
+  assert.throws(() => addon.gemm(false, false, 2, 2, 1, a, b, out), { name: 'TypeError', message: 'gemm: accumulate is missing' });
+  assert.throws(() => addon.unary(99, a, out), { name: 'RangeError', message: 'unary: activation unknown code 99' });
+  assert.throws(() => addon.sgdUpdate(a, b, null, 'x', 0, 0, false, false), { name: 'TypeError', message: 'sgdUpdate: lr must be a number' });
+  // null where an array is optional; the product itself still runs after all these failures.
+  addon.biasActivation(new Float32Array([1, -2]), null, 1, 2, 1, out, null);
+  assert.deepEqual(Array.from(out.subarray(0, 2)), [1, 0]);
+  addon.gemm(false, false, 1, 1, 1, new Float32Array([3]), new Float32Array([4]), out, false);
+  assert.equal(out[0], 12);
 });
 
 test('selectBackend: families, exact names, auto, and clear errors for unknown or unavailable names', () => {
