@@ -1,5 +1,6 @@
 /**
- * The native backend: float32 `gemm`, `reduce` (sum), `unary`, `biasActivation` and
+ * The native backend: float32 `gemm`, the one-call dense-layer kernels `denseForward` and
+ * `denseBackward`, `reduce` (sum), `unary`, `biasActivation` and
  * `unaryBackward` for identity, relu, tanh, sigmoid, square and abs, `binary` add/sub/mul/div of
  * equal shapes or with b repeated over a's leading axes, and the optimiser updates, from the
  * optional addon in native/ (built by `npm run build:native`, or during install when a C++
@@ -8,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { composedBiasActivationBackward, jsBackend, withFallback } from '../src/kernels/index.js';
+import { composedBiasActivationBackward, denseBackward, denseForward, jsBackend, withFallback } from '../src/kernels/index.js';
 import type { Backend, BinaryOp, FloatArray, UnaryOp } from '../src/kernels/index.js';
 
 /** What build/Release/backprop_native.node exports (see native/src/addon.cc). */
@@ -23,6 +24,10 @@ interface NativeAddon {
   reduceSum(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void;
   unaryBackward(activation: number, x: Float32Array, y: Float32Array, gradOut: Float32Array, gradIn: Float32Array, count: number, accumulate: boolean): void;
   biasActivationBackward(activation: number, preActivation: Float32Array, y: Float32Array, gradOut: Float32Array, rows: number, cols: number, gradPreActivation: Float32Array, gradBias: Float32Array | null): void;
+  denseForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, rows: number, inputs: number, outputs: number, activation: number, out: Float32Array, preActivation: Float32Array | null): void;
+  denseBackward(activation: number, rows: number, inputs: number, outputs: number, x: Float32Array, w: Float32Array, preActivation: Float32Array | null, y: Float32Array,
+    gradOut: Float32Array, delta: Float32Array, gradBias: Float32Array | null, accumulateBias: boolean, gradWeight: Float32Array | null, accumulateWeight: boolean,
+    gradInput: Float32Array | null, accumulateInput: boolean): void;
   /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
   readonly simd: string;
   /** Threads one gemm call may use. */
@@ -87,6 +92,8 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
   const isF32 = (array: FloatArray | null): boolean => array === null || array instanceof Float32Array;
   // Activations and dtypes the addon lacks take the composition of this backend's own kernels.
   let composed: Backend['biasActivationBackward'] = () => undefined;
+  // The dense-layer kernels for the cases the addon lacks: this backend's other kernels, composed.
+  let separate: Backend = base;
   const native = withFallback(base, {
     name: `native-${addon.simd}`,
     threads: addon.threads,
@@ -141,6 +148,24 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
         composed(op, preActivation, y, gradOut, rows, cols, param, gradPreActivation, gradBias);
       }
     },
+    denseForward(x, w, bias, rows, inputs, outputs, op, param, out, preActivation) {
+      const code = ACTIVATION_CODES[op];
+      if (code !== undefined && x instanceof Float32Array && w instanceof Float32Array && out instanceof Float32Array && isF32(bias) && isF32(preActivation)) {
+        addon.denseForward(x, w, bias as Float32Array | null, rows, inputs, outputs, code, out, preActivation as Float32Array | null);
+      } else {
+        denseForward(separate, x, w, bias, rows, inputs, outputs, op, param, out, preActivation);
+      }
+    },
+    denseBackward(op, param, rows, inputs, outputs, x, w, preActivation, y, gradOut, delta, gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput) {
+      const code = ACTIVATION_CODES[op];
+      if (code !== undefined && x instanceof Float32Array && w instanceof Float32Array && isF32(preActivation) && y instanceof Float32Array && gradOut instanceof Float32Array &&
+          delta instanceof Float32Array && isF32(gradBias) && isF32(gradWeight) && isF32(gradInput)) {
+        addon.denseBackward(code, rows, inputs, outputs, x, w, preActivation as Float32Array | null, y, gradOut, delta, gradBias as Float32Array | null, accumulateBias,
+          gradWeight as Float32Array | null, accumulateWeight, gradInput as Float32Array | null, accumulateInput);
+      } else {
+        denseBackward(separate, op, param, rows, inputs, outputs, x, w, preActivation, y, gradOut, delta, gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
+      }
+    },
     unaryBackward(op, x, y, gradOut, gradIn, param, accumulate) {
       const code = ACTIVATION_CODES[op];
       if (code !== undefined && x instanceof Float32Array && y instanceof Float32Array && gradOut instanceof Float32Array && gradIn instanceof Float32Array) {
@@ -151,5 +176,6 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
     },
   });
   composed = composedBiasActivationBackward(native.unaryBackward, native.reduce);
+  separate = { ...native, denseForward: undefined, denseBackward: undefined };
   return native;
 }

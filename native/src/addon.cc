@@ -4,6 +4,7 @@
 #include <node.h>
 #include <v8.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -176,6 +177,66 @@ void BiasActivationBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+/**
+ * denseForward(x, w, bias | null, rows, inputs, outputs, activationCode, out, preActivation | null):
+ * a dense layer's forward pass in one call, out = f(x·wᵀ + bias) for x [rows, inputs] and w
+ * [outputs, inputs]; preActivation, when given, receives z = x·wᵀ + bias.
+ */
+void DenseForward(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "denseForward");
+    const size_t rows = args.dimension(3, "rows"), inputs = args.dimension(4, "inputs"), outputs = args.dimension(5, "outputs");
+    GemmProblem g{false, true, static_cast<int>(rows), static_cast<int>(outputs), static_cast<int>(inputs), nullptr, nullptr, nullptr, false};
+    g.a = args.floats(0, "x", rows * inputs);
+    g.b = args.floats(1, "w", outputs * inputs);
+    const float* bias = args.floats(2, "bias", outputs, true);
+    const Activation op = args.activation(6);
+    g.c = args.floats(7, "out", rows * outputs);
+    float* preActivation = args.floats(8, "preActivation", rows * outputs, true);
+    gemmF32(g);
+    if (bias != nullptr || op != Activation::Identity || preActivation != nullptr) biasActivationF32(g.c, bias, rows, outputs, op, g.c, preActivation);
+  } catch (const ArgumentError&) {
+  }
+}
+
+/**
+ * denseBackward(activationCode, rows, inputs, outputs, x | null, w | null, z | null, y | null, gradOut,
+ * delta, gradBias | null, accumulateBias, gradWeight | null, accumulateWeight, gradInput | null,
+ * accumulateInput): δ = gradOut ⊙ f′(z) into delta (delta may be gradOut itself), then ∂C/∂b = Σ_rows δ,
+ * ∂C/∂W = δᵀ·x and ∂C/∂x = δ·w, each added into its storage when its accumulate flag is set.
+ */
+void DenseBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "denseBackward");
+    const Activation op = args.activation(0);
+    const size_t rows = args.dimension(1, "rows"), inputs = args.dimension(2, "inputs"), outputs = args.dimension(3, "outputs");
+    const size_t count = rows * outputs;
+    const bool needsZ = op == Activation::Relu || op == Activation::Square || op == Activation::Abs;
+    float* gradWeight = args.floats(12, "gradWeight", outputs * inputs, true);
+    float* gradInput = args.floats(14, "gradInput", rows * inputs, true);
+    const float* x = args.floats(4, "x", gradWeight != nullptr ? rows * inputs : 0, gradWeight == nullptr);
+    const float* w = args.floats(5, "w", gradInput != nullptr ? outputs * inputs : 0, gradInput == nullptr);
+    const float* z = args.floats(6, "preActivation", needsZ ? count : 0, !needsZ);
+    const float* y = args.floats(7, "y", derivativeFromOutput(op) ? count : 0, !derivativeFromOutput(op));
+    const float* gradOut = args.floats(8, "gradOut", count);
+    float* delta = args.floats(9, "delta", count);
+    float* gradBias = args.floats(10, "gradBias", outputs, true);
+    const bool accumulateBias = args.boolean(11, "accumulateBias");
+    const bool accumulateWeight = args.boolean(13, "accumulateWeight");
+    const bool accumulateInput = args.boolean(15, "accumulateInput");
+    if (op != Activation::Identity) unaryBackwardF32(op, z, y, gradOut, delta, count, false);
+    else if (delta != gradOut) std::copy(gradOut, gradOut + count, delta);
+    if (gradBias != nullptr) reduceSumF32(delta, 1, rows, outputs, gradBias, accumulateBias);
+    if (gradWeight != nullptr) {
+      gemmF32(GemmProblem{true, false, static_cast<int>(outputs), static_cast<int>(inputs), static_cast<int>(rows), delta, x, gradWeight, accumulateWeight});
+    }
+    if (gradInput != nullptr) {
+      gemmF32(GemmProblem{false, false, static_cast<int>(rows), static_cast<int>(inputs), static_cast<int>(outputs), delta, w, gradInput, accumulateInput});
+    }
+  } catch (const ArgumentError&) {
+  }
+}
+
 /** softmax(x, rows, cols, out, log): see softmaxF32. */
 void Softmax(const v8::FunctionCallbackInfo<v8::Value>& info) {
   try {
@@ -273,6 +334,8 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   function("reduceSum", ReduceSum);
   function("biasActivationBackward", BiasActivationBackward);
   function("unaryBackward", UnaryBackward);
+  function("denseForward", DenseForward);
+  function("denseBackward", DenseBackward);
   set("simd", v8::String::NewFromUtf8(isolate, simdLevelName(detectSimdLevel())).ToLocalChecked());
   set("threads", v8::Integer::New(isolate, poolThreadCount()));
 }

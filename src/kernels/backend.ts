@@ -81,6 +81,24 @@ export interface Backend {
   biasActivationBackward(op: UnaryOp, preActivation: FloatArray, y: FloatArray, gradOut: FloatArray, rows: number, cols: number, param: number, gradPreActivation: FloatArray, gradBias: FloatArray | null): void;
 
   /**
+   * Optional: a dense layer's forward pass in one call, for x [rows, inputs] and w [outputs, inputs]:
+   * out = f(x·wᵀ + bias) as `gemm` then `biasActivation` compute it (same values), with z into
+   * `preActivation` when given. Saves a call per layer where calls are dear (the native addon);
+   * `denseForward` below composes it for backends without it.
+   */
+  denseForward?(x: FloatArray, w: FloatArray, bias: FloatArray | null, rows: number, inputs: number, outputs: number, op: UnaryOp, param: number, out: FloatArray, preActivation: FloatArray | null): void;
+
+  /**
+   * Optional: a dense layer's backward pass in one call, as `denseBackward` below composes it: δ =
+   * ∂C/∂y ⊙ f′(z) into `delta` (which may be `gradOut` itself; for the identity δ = ∂C/∂y), then
+   * ∂C/∂b = Σ_rows δ, ∂C/∂W = δᵀ·x and ∂C/∂x = δ·w, each into its storage when given, added to what
+   * is there when its accumulate flag is set, else written.
+   */
+  denseBackward?(op: UnaryOp, param: number, rows: number, inputs: number, outputs: number, x: FloatArray, w: FloatArray, preActivation: FloatArray | null, y: FloatArray,
+    gradOut: FloatArray, delta: FloatArray, gradBias: FloatArray | null, accumulateBias: boolean, gradWeight: FloatArray | null, accumulateWeight: boolean,
+    gradInput: FloatArray | null, accumulateInput: boolean): void;
+
+  /**
    * Optional: one Adam/AdamW step over a parameter's float32 arrays (w, its gradient g, the moments
    * m and v, and vMax for AMSGrad or null), with g′ = g + l2·w:
    *   m ← β1·m + (1 − β1)·g′,  v ← β2·v + (1 − β2)·g′·g′,  vMax ← max(vMax, v),
@@ -119,6 +137,8 @@ export function withFallback(base: Backend, fast: Partial<Backend> & { name: str
     biasActivationBackward: fast.biasActivationBackward ?? composedBiasActivationBackward(fast.unaryBackward ?? base.unaryBackward, fast.reduce ?? base.reduce),
     adamUpdate: fast.adamUpdate ?? base.adamUpdate,
     sgdUpdate: fast.sgdUpdate ?? base.sgdUpdate,
+    denseForward: fast.denseForward ?? base.denseForward,
+    denseBackward: fast.denseBackward ?? base.denseBackward,
   };
 }
 
@@ -130,4 +150,31 @@ export function composedBiasActivationBackward(unaryBackward: Backend['unaryBack
     unaryBackward(op, fit(preActivation), fit(y), fit(gradOut), fit(gradPreActivation), param, false);
     if (gradBias !== null) reduce('sum', gradPreActivation, 1, rows, cols, gradBias, true);
   };
+}
+
+/** A dense layer's forward pass: the backend's `denseForward`, or `gemm` then `biasActivation`. */
+export function denseForward(kernels: Backend, x: FloatArray, w: FloatArray, bias: FloatArray | null, rows: number, inputs: number, outputs: number, op: UnaryOp, param: number,
+  out: FloatArray, preActivation: FloatArray | null): void {
+  if (kernels.denseForward) return kernels.denseForward(x, w, bias, rows, inputs, outputs, op, param, out, preActivation);
+  kernels.gemm(false, true, rows, outputs, inputs, x, w, out, false);
+  if (bias !== null || op !== 'identity' || preActivation !== null) kernels.biasActivation(out, bias, rows, outputs, op, param, out, preActivation);
+}
+
+/** A dense layer's backward pass: the backend's `denseBackward`, or its composition of the other kernels. */
+export function denseBackward(kernels: Backend, op: UnaryOp, param: number, rows: number, inputs: number, outputs: number, x: FloatArray, w: FloatArray, preActivation: FloatArray | null,
+  y: FloatArray, gradOut: FloatArray, delta: FloatArray, gradBias: FloatArray | null, accumulateBias: boolean, gradWeight: FloatArray | null, accumulateWeight: boolean,
+  gradInput: FloatArray | null, accumulateInput: boolean): void {
+  if (kernels.denseBackward) {
+    return kernels.denseBackward(op, param, rows, inputs, outputs, x, w, preActivation, y, gradOut, delta, gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
+  }
+  if (op !== 'identity') {
+    // biasActivationBackward adds the bias gradient into its storage: zero it first to overwrite.
+    if (gradBias !== null && !accumulateBias) gradBias.fill(0);
+    kernels.biasActivationBackward(op, preActivation ?? y, y, gradOut, rows, outputs, param, delta, gradBias);
+  } else {
+    if (delta !== gradOut) delta.set(gradOut.subarray(0, rows * outputs));
+    if (gradBias !== null) kernels.reduce('sum', delta, 1, rows, outputs, gradBias, accumulateBias);
+  }
+  if (gradWeight !== null) kernels.gemm(true, false, outputs, inputs, rows, delta, x, gradWeight, accumulateWeight);
+  if (gradInput !== null) kernels.gemm(false, false, rows, inputs, outputs, delta, w, gradInput, accumulateInput);
 }

@@ -1,5 +1,5 @@
-import { gradBuffer, gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
-import { backend } from '../kernels/index.js';
+import { gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
+import { backend, denseBackward, denseForward } from '../kernels/index.js';
 import type { UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { ShapeError, ValueError, formatShape } from '../util/errors.js';
@@ -83,29 +83,22 @@ export function linearActivation(input: Tensor, weight: Tensor, bias: Tensor | n
   const recording = needsGrad(input, weight, bias);
   // z is kept for the backward pass only (f′ needs it); the identity's z is the output itself.
   const preActivation = recording && op !== 'identity' ? allocate(dtype, batch * outFeatures) : null;
-  kernels.gemm(false, true, batch, outFeatures, inFeatures, input.data, weight.data, out.data, false);
-  if (bias || op !== 'identity') kernels.biasActivation(out.data, bias ? bias.data : null, batch, outFeatures, op, param, out.data, preActivation);
+  denseForward(kernels, input.data, weight.data, bias ? bias.data : null, batch, inFeatures, outFeatures, op, param, out.data, preActivation);
   if (recording) {
     record(out, bias ? [input, weight, bias] : [input, weight], (gradOut) => {
-      let delta = gradOut;
-      if (preActivation !== null) {
-        // biasActivationBackward adds the bias gradient into (zero-filled) storage.
-        const gradBias = bias ? gradBuffer(bias) : null;
-        // ∂C/∂y is dropped after this rule unless retained, so δ may take its place.
-        delta = out.retainsGrad ? allocate(dtype, batch * outFeatures) : gradOut;
-        kernels.biasActivationBackward(op, preActivation, out.data, gradOut, batch, outFeatures, param, delta, gradBias);
-      } else if (bias) {
-        const accumulateBias = bias.grad !== null;
-        const gradBias = gradBufferToOverwrite(bias);
-        if (gradBias) kernels.reduce('sum', delta, 1, batch, outFeatures, gradBias, accumulateBias);
-      }
-      // Each product adds into existing gradient storage or overwrites new storage.
+      // Each gradient is added into existing storage or written into new storage. Reading every
+      // flag before the first kernel runs keeps the order of the separate calls: if input and
+      // weight were one tensor, its second product would add to its first.
+      const accumulateBias = bias !== null && bias.grad !== null;
+      const gradBias = bias ? gradBufferToOverwrite(bias) : null;
       const accumulateWeight = weight.grad !== null;
       const gradWeight = gradBufferToOverwrite(weight);
-      if (gradWeight) kernels.gemm(true, false, outFeatures, inFeatures, batch, delta, input.data, gradWeight, accumulateWeight);
       const accumulateInput = input.grad !== null;
       const gradInput = gradBufferToOverwrite(input);
-      if (gradInput) kernels.gemm(false, false, batch, inFeatures, outFeatures, delta, weight.data, gradInput, accumulateInput);
+      // δ = ∂C/∂y ⊙ f′(z); ∂C/∂y is dropped after this rule unless retained, so δ may take its place.
+      const delta = preActivation !== null && out.retainsGrad ? allocate(dtype, batch * outFeatures) : gradOut;
+      denseBackward(kernels, op, param, batch, inFeatures, outFeatures, input.data, weight.data, preActivation, out.data, gradOut, delta,
+        gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
     });
   }
   return out;

@@ -5,8 +5,8 @@
  * when the backend agrees), so the same checks serve the in-process test and the child processes
  * that exercise each SIMD path of the native addon.
  */
-import { jsBackend } from '../../src/kernels/index.js';
-import type { Backend, UnaryOp } from '../../src/kernels/index.js';
+import { denseBackward, denseForward, jsBackend } from '../../src/kernels/index.js';
+import type { Backend, FloatArray, UnaryOp } from '../../src/kernels/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Unit roundoff of float32. */
@@ -262,6 +262,44 @@ export function checkReduce(b: Backend, rng: Rng): string[] {
   return failures;
 }
 
+/**
+ * denseForward and denseBackward (the one-call dense-layer kernels, or their composition) against
+ * the same backend's separate gemm/biasActivation/biasActivationBackward/reduce calls: the same
+ * arithmetic, so the same values (0 and −0 alike), for every flag combination and δ in place of ∂C/∂y.
+ */
+export function checkDense(b: Backend, rng: Rng): string[] {
+  const failures: string[] = [];
+  const separate: Backend = { ...b, denseForward: undefined, denseBackward: undefined };
+  const same = (x: FloatArray | null, y: FloatArray | null) => x === null ? y === null : y !== null && x.every((v, i) => v === y[i] || (Number.isNaN(v) && Number.isNaN(y[i])));
+  for (const [rows, inputs, outputs] of [[1, 3, 2], [16, 4, 16], [16, 16, 3], [33, 40, 70], [130, 64, 96]] as const)
+    for (const op of ACTIVATIONS)
+      for (const withBias of [true, false])
+        for (const flags of [0, 1, 2, 3, 4, 5, 6, 7]) {
+          const [accumulate, inPlace, withInput] = [(flags & 1) !== 0, (flags & 2) !== 0, (flags & 4) !== 0];
+          const where = `${b.name} dense ${op} ${rows}x${inputs}->${outputs} bias=${withBias} accumulate=${accumulate} inPlace=${inPlace} gradInput=${withInput}`;
+          const x = randomF32(rng, rows * inputs), w = randomF32(rng, outputs * inputs, 0.5), bias = withBias ? randomF32(rng, outputs) : null;
+          const keepZ = op !== 'identity';
+          const runs = [b, separate].map((kernels) => {
+            const out = new Float32Array(rows * outputs), z = keepZ ? new Float32Array(rows * outputs) : null;
+            denseForward(kernels, x, w, bias, rows, inputs, outputs, op, 0.01, out, z);
+            return { out, z };
+          });
+          if (!same(runs[0].out, runs[1].out) || !same(runs[0].z, runs[1].z)) { failures.push(`${where}: forward differs from gemm + biasActivation`); continue; }
+          const gradOut = randomF32(rng, rows * outputs);
+          const start = { bias: randomF32(rng, outputs), weight: randomF32(rng, outputs * inputs), input: randomF32(rng, rows * inputs) };
+          const grads = [b, separate].map((kernels) => {
+            const g = { out: gradOut.slice(), bias: withBias ? start.bias.slice() : null, weight: start.weight.slice(), input: withInput ? start.input.slice() : null };
+            const delta = inPlace ? g.out : new Float32Array(rows * outputs);
+            denseBackward(kernels, op, 0.01, rows, inputs, outputs, x, w, runs[0].z, runs[0].out, g.out, delta, g.bias, accumulate, g.weight, accumulate, g.input, accumulate);
+            return { ...g, delta };
+          });
+          for (const key of ['delta', 'bias', 'weight', 'input'] as const) {
+            if (!same(grads[0][key], grads[1][key])) { failures.push(`${where}: backward ${key} differs from the separate kernels`); break; }
+          }
+        }
+  return failures;
+}
+
 /** Float64 calls must give exactly the TypeScript backend's results (gradient checks rely on it). */
 export function checkFloat64Exact(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
@@ -285,5 +323,5 @@ export function checkFloat64Exact(b: Backend, rng: Rng): string[] {
 /** Every check above, on fresh seeded inputs. */
 export function checkBackend(b: Backend, seed = 1234): string[] {
   const rng = new Rng(seed);
-  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBinary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkBiasActivationBackward(b, rng), ...checkSoftmax(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
+  return [...checkGemm(b, rng), ...checkUnary(b, rng), ...checkBinary(b, rng), ...checkBiasActivation(b, rng), ...checkUnaryBackward(b, rng), ...checkBiasActivationBackward(b, rng), ...checkDense(b, rng), ...checkSoftmax(b, rng), ...checkReduce(b, rng), ...checkFloat64Exact(b, rng)];
 }
