@@ -1,4 +1,4 @@
-import { backend } from '../kernels/index.js';
+import { backend, denseBackward, denseForward } from '../kernels/index.js';
 import type { DType, FloatArray, UnaryOp } from '../kernels/index.js';
 import { Activation, Dense, Dropout, Sequential, elementwiseKernel } from '../nn/index.js';
 import type { ActivationSpec, Module } from '../nn/index.js';
@@ -13,9 +13,9 @@ import type { Targets } from './losses.js';
  * direct kernel calls into buffers allocated once per batch size: no Tensor objects, closures or
  * graph per step. For a batch a⁰ = x of shape [B, n⁰] and layers l = 1…L:
  *
- *   forward    zˡ = aˡ⁻¹·(Wˡ)ᵀ + bˡ,  aˡ = fˡ(zˡ)   (gemm, then biasActivation)
+ *   forward    zˡ = aˡ⁻¹·(Wˡ)ᵀ + bˡ,  aˡ = fˡ(zˡ)   (denseForward: gemm, then biasActivation)
  *   loss       C(aᴸ, t) and ∂C/∂aᴸ                (FusedLoss)
- *   backward   δˡ = ∂C/∂aˡ ⊙ fˡ′(zˡ)               (biasActivationBackward, with the next line)
+ *   backward   δˡ = ∂C/∂aˡ ⊙ fˡ′(zˡ)               (denseBackward, these four lines)
  *              ∂C/∂bˡ += Σ_batch δˡ      [nˡ]
  *              ∂C/∂Wˡ += (δˡ)ᵀ·aˡ⁻¹     [nˡ, nˡ⁻¹]  (gemm, Aᵀ)
  *              ∂C/∂aˡ⁻¹ = δˡ·Wˡ          [B, nˡ⁻¹]   (gemm; not for l = 1)
@@ -26,8 +26,9 @@ import type { Targets } from './losses.js';
  * The gradients are added into the parameters' `.grad` (created on first use), exactly as
  * `loss.backward()` adds them. Every kernel call is the one the autograd path makes (`linear`, the
  * activation ops, the losses), with the same arguments and order, and every intermediate gradient
- * is accumulated into a zero-filled buffer as `backward()` does, so the weights after any number of
- * steps are bit-identical to autograd training, in float32 and float64, on any backend.
+ * is written (or added into a zero-filled buffer, which gives the same values) as `backward()`
+ * does, so the weights after any number of steps are bit-identical to autograd training, in float32
+ * and float64, on any backend.
  *
  * Eligible models: a `Sequential` (or a lone `Dense`) of `Dense` layers with an elementwise
  * activation (identity, sigmoid, tanh, relu, leakyRelu, noisyRelu, elu, selu, softplus, gelu, silu),
@@ -217,10 +218,8 @@ export class FusedTrainingStep {
       const stage = this.stages[i];
       const output = buffers.outputs[i];
       if (stage.kind === 'linear') {
-        kernels.gemm(false, true, batch, stage.units, stage.inputs, input, stage.weight.data, output, false);
-        if (stage.bias || stage.op !== 'identity') {
-          kernels.biasActivation(output, stage.bias ? stage.bias.data : null, batch, stage.units, stage.op, stage.param, output, stage.op !== 'identity' ? buffers.preActivations[i] : null);
-        }
+        denseForward(kernels, input, stage.weight.data, stage.bias ? stage.bias.data : null, batch, stage.inputs, stage.units, stage.op, stage.param, output,
+          stage.op !== 'identity' ? buffers.preActivations[i] : null);
       } else if (stage.kind === 'activation') {
         kernels.unary(stage.op, input, output, stage.param);
       } else if (stage.kind === 'noisyRelu') {
@@ -269,21 +268,11 @@ export class FusedTrainingStep {
         if (gradInput !== null) noisyReluBackward(stage.owner, stage.std, input, buffers.outputs[i], gradOutput, gradInput, buffers.random[i], buffers.shapes[i]);
         continue;
       }
-      // gradOutput is ∂C/∂a of this layer; delta becomes δ = ∂C/∂z.
-      const gradBias = stage.bias ? gradientOf(stage.bias) : null;
-      let delta = gradOutput;
-      if (stage.op !== 'identity') {
-        delta = buffers.gradPreActivations[i];
-        kernels.biasActivationBackward(stage.op, buffers.preActivations[i], buffers.outputs[i], gradOutput, batch, stage.units, stage.param, delta, gradBias);
-      } else if (gradBias) {
-        kernels.reduce('sum', delta, 1, batch, stage.units, gradBias, true);
-      }
-      const gradWeight = gradientOf(stage.weight);
-      if (gradWeight) kernels.gemm(true, false, stage.units, stage.inputs, batch, delta, input, gradWeight, true);
-      if (gradInput) {
-        gradInput.fill(0);
-        kernels.gemm(false, false, batch, stage.inputs, stage.units, delta, stage.weight.data, gradInput, true);
-      }
+      // gradOutput is ∂C/∂a of this layer; delta becomes δ = ∂C/∂z. The parameters' gradients add
+      // into their `.grad`; ∂C/∂a of the layer below is written.
+      const delta = stage.op !== 'identity' ? buffers.gradPreActivations[i] : gradOutput;
+      denseBackward(kernels, stage.op, stage.param, batch, stage.inputs, stage.units, input, stage.weight.data, stage.op !== 'identity' ? buffers.preActivations[i] : null,
+        buffers.outputs[i], gradOutput, delta, stage.bias ? gradientOf(stage.bias) : null, true, gradientOf(stage.weight), true, gradInput, false);
     }
   }
 
