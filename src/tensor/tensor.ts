@@ -25,6 +25,8 @@ export interface TensorOptions {
 export class Tensor {
   readonly data: FloatArray;
   readonly shape: readonly number[];
+  /** 'float32' or 'float64', from the data's type (a field, read on every op). */
+  readonly dtype: DType;
   /** Whether backward() accumulates ∂C/∂this into `grad`. */
   requiresGrad: boolean;
   /** ∂C/∂this, accumulated by backward() until zeroed; same shape and dtype as this tensor. */
@@ -46,13 +48,10 @@ export class Tensor {
     const size = shapeSize(shape);
     if (data.length !== size) throw new ShapeError(`Tensor: data length ${data.length} does not match shape ${formatShape(shape)} (size ${size})`);
     this.data = data;
+    this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
     // Shapes are never mutated by the library; a copy keeps callers' arrays from aliasing ours.
     this.shape = shape.slice();
     this.requiresGrad = requiresGrad;
-  }
-
-  get dtype(): DType {
-    return this.data instanceof Float64Array ? 'float64' : 'float32';
   }
 
   /** Number of elements. */
