@@ -4,7 +4,7 @@
  *   training       the resolved configuration, the loss, the target, how training ended, the loss curves;
  *   metadata       the data file, the date, the library version and the final metrics.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BackpropError, DocumentError, fromModelDocument, parseModelDocument, toModelDocument } from './engine.js';
 import type { FitResult, JsonObject, ModelDocument, Sequential, TrainingConfig } from './engine.js';
@@ -68,6 +68,16 @@ export function trainedModelDocument(trained: TrainedModel): ModelDocument {
       metrics: { training: scoreSummary(trained.scores.training), validation: trained.scores.validation ? scoreSummary(trained.scores.validation) : null },
     },
   });
+}
+
+/**
+ * A run the non-finite guard stopped is a failed run: its "last good" weights can still give
+ * NaN or ±∞ outputs, so it is reported as an error and nothing is saved (an existing file stays).
+ */
+export function checkConverged(result: FitResult, out: string): void {
+  if (result.stoppedBy !== 'nonFinite') return;
+  const kept = existsSync(out) ? `; ${out} is left as it was` : '';
+  throw new UsageError(`training stopped by the non-finite guard: ${result.problem ?? 'a NaN or ±Infinity appeared'}; no model was saved${kept}`);
 }
 
 export function saveModel(path: string, document: ModelDocument): void {

@@ -7,7 +7,7 @@ import type { CrossValidation } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
 import { checkWritable } from '../files.js';
-import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
+import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
@@ -85,6 +85,7 @@ function search(file: string, options: SearchOptions): void {
   const best = ranked[0];
   const prepared = prepareRun(encoded, best.config);
   const fit = prepared.trainer.fit();
+  checkConverged(fit, options.out);
   const score = (rows: Int32Array) => scorePredictions(prepared.preprocessing, predictRows(prepared.run.model, prepared.preprocessing, takeRows(encoded.x, rows)), takeValues(encoded.y, rows));
   const scores = { training: score(prepared.trainRows), validation: prepared.validationRows ? score(prepared.validationRows) : null };
   saveModel(options.out, trainedModelDocument({

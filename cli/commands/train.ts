@@ -6,7 +6,7 @@ import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../che
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
 import { checkWritable, ensureDirectory, removeStaleTemporaries } from '../files.js';
-import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
+import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
 import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
 import { encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
@@ -113,6 +113,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
     process.off('SIGINT', interrupt);
     progress.stop();
   }
+  checkConverged(result, options.out);
   const score = (rows: Int32Array): Score => scorePredictions(preprocessing, predictRows(run.model, preprocessing, takeRows(data.x, rows)), takeValues(data.y, rows));
   const trained: TrainedModel = {
     model: run.model, config, target: options.target, loss: run.loss, preprocessing, result, dataFile: file, rows: data.x.rows,
