@@ -129,6 +129,13 @@ function checkOutputs(document: ModelDocument, preprocessing: Preprocessing): vo
   if (outputs !== expected) throw new PreprocessingError(`not a valid backprop model: the last layer has ${outputs} outputs but preprocessing.targets ${JSON.stringify(preprocessing.targets)} needs ${expected}`);
 }
 
+/** The input width of the first Dense layer and the output width of the last; a model without one has no weights to check or explain. */
+export function denseWidths(loaded: LoadedModel, purpose: string): { inputs: number; outputs: number } {
+  const dense = loaded.document.layers.filter((layer) => layer.type === 'dense') as { inputs: number; units: number }[];
+  if (dense.length === 0) throw new UsageError(`${loaded.path}: the model has no dense layer, so no weights to ${purpose}`);
+  return { inputs: dense[0].inputs, outputs: dense[dense.length - 1].units };
+}
+
 /** The training config stored in a model document, if any. */
 export function storedConfig(document: ModelDocument): Record<string, unknown> | null {
   const config = (document.training as Record<string, unknown> | undefined)?.config;

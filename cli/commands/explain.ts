@@ -7,7 +7,7 @@ import { LOSS_NAMES, OPTIMIZER_NAMES, Tensor, applyScaler, encodeTable, mlp, num
 import type { Module, Targets } from '../engine.js';
 import { UsageError, optionError } from '../errors.js';
 import { loadTable } from '../data.js';
-import { loadModel } from '../model-file.js';
+import { denseWidths, loadModel } from '../model-file.js';
 import { renderMarkdown, renderText } from '../explain-render.js';
 import { optionLabel } from '../pipeline.js';
 import { parseNumberOption } from '../options.js';
@@ -69,6 +69,7 @@ function explain(options: ExplainOptions): void {
   let preprocessing = null;
   if (options.model) {
     const loaded = loadModel(options.model);
+    denseWidths(loaded, 'explain');
     model = loaded.model;
     preprocessing = loaded.preprocessing;
     const loss = (loaded.document.training as Record<string, unknown> | undefined)?.loss;

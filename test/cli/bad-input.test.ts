@@ -95,6 +95,8 @@ const CASES: Case[] = [
   { name: 'prediction data with only a header', args: () => ['predict', model, file('h.csv', 'sepal_length,sepal_width,petal_length,petal_width\n'), '--out', out], message: /h\.csv, line 2: the file has a header row but no data rows/ },
   { name: 'a learning rate that makes training diverge', args: () => trainIris('--lr', '1e30'), message: /^backprop: training stopped by the non-finite guard: .*the learning rate 1e\+30 .*; no model was saved; .*out\.json is left as it was$/ },
   { name: 'search whose best configuration diverges', args: () => ['search', IRIS, '--target', 'species', '--grid', 'lr=1e30', '--folds', '2', '--epochs', '1', '--out', out], message: /^backprop: training stopped by the non-finite guard: .*; no model was saved; .*out\.json is left as it was$/ },
+  { name: 'gradcheck of a model without a dense layer', args: () => ['gradcheck', file('nodense.json', JSON.stringify(withoutDense()))], message: /^backprop: .*nodense\.json: the model has no dense layer, so no weights to check$/ },
+  { name: 'explain with a model without a dense layer', args: () => ['explain', '--model', file('nodense.json', JSON.stringify(withoutDense())), '--input', '1', '--target', '1'], message: /^backprop: .*nodense\.json: the model has no dense layer, so no weights to explain$/ },
   { name: 'corrupt checkpoint', args: () => trainIris('--resume', checkpointDirectory('{"format": "backprop.checkpoint"')), message: /checkpoint\.json: not a valid checkpoint: not valid JSON/ },
   { name: 'checkpoint of another kind', args: () => trainIris('--resume', checkpointDirectory('{"format": "other"}')), message: /checkpoint\.json: not a valid checkpoint: format must be "backprop\.checkpoint", got "other"/ },
   { name: 'resume from a directory without a checkpoint', args: () => trainIris('--resume', dir), message: /--resume: no checkpoint in .* \(expected .*checkpoint\.json/ },
@@ -111,6 +113,12 @@ function withWeight(value: unknown): Record<string, unknown> {
   const document = JSON.parse(readFileSync(model, 'utf8'));
   document.layers[0].weights[0][0] = value;
   return document;
+}
+
+/** A valid model document with one activation layer and no weights. */
+function withoutDense(): Record<string, unknown> {
+  const document = JSON.parse(readFileSync(model, 'utf8'));
+  return { ...document, layers: [{ type: 'activation', activation: 'relu' }], preprocessing: undefined };
 }
 
 function withFeatures(names: string[]): Record<string, unknown> {
