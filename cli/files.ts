@@ -30,11 +30,28 @@ export function sourceName(path: string): string {
 }
 
 
-/** Fails early (before a long run) when `path` could not be written: its directory is missing or it is a directory. */
+/**
+ * Fails early (before a long run) when `path` could not be written: an empty name, a directory,
+ * a missing directory, or one where no file can be created (permissions, a read-only or special
+ * file system), found by creating and removing an empty file beside it.
+ */
 export function checkWritable(path: string): void {
-  const directory = dirname(path);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: is a directory, expected a file name to write`);
-  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${directory} does not exist)`);
+  if (path.trim() === '') throw new UsageError(`cannot write the file ${JSON.stringify(path)} (an empty file name)`);
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw new UsageError(`${path}: is a directory, expected a file name to write`);
+  if (!statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${dirname(path)} does not exist)`);
+  if (existing && !existing.isFile()) return; // a device or a pipe is written directly
+  const target = existing ? realpathSync(path) : path;
+  // Named like a temporary of writeTextAtomic, so that one left by a killed process is removed by the next write.
+  const probe = join(dirname(target), `.${basename(target)}.${process.pid}.probe.tmp`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reasons: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left' };
+    throw new UsageError(`${path}: cannot write the file (${(code && reasons[code]) ?? `cannot create a file in ${dirname(target)}: ${code ?? (error as Error).message}`})`);
+  }
 }
 
 /**

@@ -146,3 +146,12 @@ test('an output path in a missing directory is refused before training starts', 
   assert.match(result.stderr, /model\.json: cannot write the file \(the directory .* does not exist\)/);
   assert.equal(result.stdout, '', 'nothing was trained');
 });
+
+test('an output path where no file can be created, or an empty one, is refused before training starts', () => {
+  for (const [path, message] of [['/proc/backprop-model.json', /^backprop: \/proc\/backprop-model\.json: cannot write the file \((permission denied|cannot create a file in \/proc: \w+)\)\n$/], ['', /^backprop: cannot write the file "" \(an empty file name\)\n$/]] as const) {
+    const result = backprop(['train', IRIS, '--target', 'species', '--epochs', '1', '--out', path]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, message);
+    assert.equal(result.stdout, '', 'nothing was trained');
+  }
+});
