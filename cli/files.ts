@@ -54,6 +54,18 @@ export function checkWritable(path: string): void {
   }
 }
 
+/** Refuses an output that is one of the command's input files (the same file, by any name or link): writing it would destroy the input. */
+export function checkNotAnInput(option: string, path: string, inputs: readonly string[]): void {
+  const output = statSync(path, { throwIfNoEntry: false });
+  if (!output?.isFile()) return;
+  for (const input of inputs) {
+    const read = input === '-' ? undefined : statSync(input, { throwIfNoEntry: false });
+    if (read && read.dev === output.dev && read.ino === output.ino) {
+      throw new UsageError(`${option}: is the input file ${input}; writing there would replace it (choose another file name), got ${JSON.stringify(path)}`);
+    }
+  }
+}
+
 /**
  * Writes `text` to `path` atomically (node/files.ts: temporary file in the same directory, fsync,
  * rename; devices and pipes written directly; symbolic links followed); errors become UsageErrors

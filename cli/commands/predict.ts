@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { encodeTable, formatCsv, formatFloat32 } from '../engine.js';
 import { loadTable } from '../data.js';
-import { writeFileAtomic } from '../files.js';
+import { checkNotAnInput, writeFileAtomic } from '../files.js';
 import { loadModel } from '../model-file.js';
 import { predictRows } from '../pipeline.js';
 import { classNames } from '../report.js';
@@ -16,6 +16,7 @@ export function predictCommand(): Command {
     .addHelpText('after', `
 Output columns: classification: <target>,P(<target>=<class>) for each class; regression: <target>.`)
     .action((modelPath: string, dataPath: string, options: { out?: string }) => {
+      if (options.out) checkNotAnInput('--out', options.out, [modelPath, dataPath]);
       const { model, preprocessing } = loadModel(modelPath, { needPreprocessing: true });
       const { table } = loadTable(dataPath);
       const { x } = encodeTable(preprocessing!.encoder, table, { target: 'ignore' });

@@ -6,7 +6,7 @@ import { crossValidate } from '../cross-validate.js';
 import type { CrossValidation } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
-import { checkWritable } from '../files.js';
+import { checkNotAnInput, checkWritable } from '../files.js';
 import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
@@ -52,6 +52,7 @@ function search(file: string, options: SearchOptions): void {
   if ((options.grid === undefined) === (options.random === undefined)) throw new UsageError('search: give either --grid <settings> or --random <n>');
   const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
   checkWritable(options.out);
+  checkNotAnInput('--out', options.out, [file]);
   const base = configFromOptions(options);
   let candidates: TrainingConfig[];
   let dimensions;

@@ -155,3 +155,21 @@ test('an output path where no file can be created, or an empty one, is refused b
     assert.equal(result.stdout, '', 'nothing was trained');
   }
 });
+
+test('an output that is one of the inputs (by any name) is refused and the input is left as it was', () => {
+  const data = file('own.csv', rows('1'));
+  const modelCopy = file('own.json', readFileSync(model, 'utf8'));
+  const cases: [string[], RegExp][] = [
+    [['train', data, '--target', 'y', '--epochs', '1', '--out', data], /^backprop: --out: is the input file .*own\.csv; writing there would replace it \(choose another file name\), got ".*own\.csv"\n$/],
+    [['train', data, '--target', 'y', '--epochs', '1', '--out', join(dir, '.', 'own.csv')], /^backprop: --out: is the input file .*own\.csv;/],
+    [['search', data, '--target', 'y', '--random', '1', '--epochs', '1', '--out', data], /^backprop: --out: is the input file .*own\.csv;/],
+    [['predict', modelCopy, IRIS, '--out', modelCopy], /^backprop: --out: is the input file .*own\.json;/],
+  ];
+  for (const [args, message] of cases) {
+    const result = backprop(args);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, message);
+  }
+  assert.equal(readFileSync(data, 'utf8'), rows('1'), 'the data file is untouched');
+  assert.equal(readFileSync(modelCopy, 'utf8'), readFileSync(model, 'utf8'), 'the model file is untouched');
+});
