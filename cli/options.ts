@@ -90,8 +90,14 @@ export function describeConfig(config: TrainingConfig): string {
 }
 
 /** A number option outside the training config (--folds, --n, …), as a strict decimal: Number('') is 0 and Number('0x10') is 16, neither is accepted. */
-export function parseNumberOption(option: string, text: string, { integer = false, min = -Infinity } = {}): number {
+export function parseNumberOption(option: string, text: string, { integer = false, min = -Infinity, max = Infinity } = {}): number {
   const value = parseStrictNumber(text.trim());
-  if (value === null || value < min || (integer && !Number.isInteger(value))) throw optionError(option, text, `must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}`);
+  if (value === null || value < min || value > max || (integer && !Number.isInteger(value))) {
+    const range = max < Infinity ? ` in [${min}, ${max}]` : min > -Infinity ? ` >= ${min}` : '';
+    throw optionError(option, text, `must be ${integer ? 'an integer' : 'a number'}${range}`);
+  }
   return value;
 }
+
+/** The largest seed: the training config's seeds are 32-bit. */
+export const MAX_SEED = 0xffffffff;

@@ -10,7 +10,7 @@ import { loadTable } from '../data.js';
 import { denseWidths, loadModel } from '../model-file.js';
 import { renderMarkdown, renderText } from '../explain-render.js';
 import { optionLabel } from '../pipeline.js';
-import { parseNumberOption } from '../options.js';
+import { MAX_SEED, parseNumberOption } from '../options.js';
 
 interface ExplainOptions {
   model?: string;
@@ -77,7 +77,7 @@ function explain(options: ExplainOptions): void {
   } else {
     const sizes = parseConfigValue('layers', options.layers!, () => '--layers') as number[];
     if (sizes.length < 2) throw optionError('--layers', options.layers, 'must list at least the input and output widths, e.g. 2,2,1');
-    const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0 });
+    const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
     // Each named by its own option: mlp would report them all under --layers.
     resolveActivation(options.activation, '--activation');
     resolveActivation(options.outputActivation, '--output-activation');

@@ -10,7 +10,7 @@ import { EXIT_CHECK_FAILED, optionError } from '../errors.js';
 import { denseWidths, loadModel } from '../model-file.js';
 import { loadTable } from '../data.js';
 import { outputMode, say, table, formatNumber } from '../terminal.js';
-import { parseNumberOption } from '../options.js';
+import { MAX_SEED, parseNumberOption } from '../options.js';
 
 interface GradcheckOptions {
   data?: string;
@@ -38,7 +38,7 @@ export function gradcheckCommand(): Command {
     .action((path: string, options: GradcheckOptions) => {
       const mode = outputMode(options);
       const rowsWanted = parseNumberOption('--rows', options.rows, { integer: true, min: 1 });
-      const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0 });
+      const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
       const step = parseNumberOption('--step', options.step, { min: 0 });
       const atol = parseNumberOption('--atol', options.atol, { min: 0 });
       const rtol = parseNumberOption('--rtol', options.rtol, { min: 0 });
