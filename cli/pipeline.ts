@@ -12,7 +12,7 @@
  *   probabilities whether the output layer already gives probabilities (softmax or sigmoid)
  */
 import {
-  Tensor, Trainer, applyScaler, argmax, buildRun, classificationReport, encodeTable, fitEncoder, fitScaler, noGrad,
+  Tensor, Trainer, applyScaler, argmax, buildRun, classificationReport, columnIndex, encodeTable, fitEncoder, fitScaler, noGrad,
   numericColumnMask, parseEncoder, parseScaler, regressionReport, softmax, takeRows, takeValues, validationRows,
 } from './engine.js';
 import type {
@@ -38,6 +38,8 @@ export interface EncodedTable {
 
 /** Fits the encoder (the config's task, or inferred; `categorical` columns read as text) and encodes every row. */
 export function encodeForTraining(table: Table, target: string, config: TrainingConfig, categorical: readonly string[] = []): EncodedTable {
+  // Checked here so that a misspelt name gets the option and a "did you mean".
+  for (const name of categorical) columnIndex(table, name, '--categorical column');
   const types = Object.fromEntries(categorical.map((name) => [name, 'categorical' as const]));
   const encoder = fitEncoder(table, { target, task: config.task, types });
   const { x, y } = encodeTable(encoder, table);

@@ -51,6 +51,7 @@ const CASES: Case[] = [
   { name: '-Infinity', args: () => train(file('minf.csv', rows('-Infinity'))), message: /minf\.csv, line 3, column "a": "-Infinity" is not a number/ },
   { name: 'beyond float32', args: () => train(file('f32.csv', rows('1e39'))), message: /f32\.csv, line 3, column "a": 1e39 is beyond float32's range/ },
   { name: 'missing target column', args: () => trainIris('--target', 'specie'), message: /iris\.csv, column "specie": no target column "specie" \(did you mean "species"\?\)/ },
+  { name: 'misspelt --categorical column', args: () => trainIris('--categorical', 'Sepal_length'), message: /iris\.csv, column "Sepal_length": no --categorical column "Sepal_length" \(did you mean "sepal_length"\?\)/ },
   { name: 'duplicate column names', args: () => train(file('dup.csv', 'a,a,y\n1,2,x\n3,4,z\n')), message: /dup\.csv, line 1, column "a": duplicate column name "a"/ },
   { name: 'data file that does not exist', args: () => train(join(dir, 'nothing.csv')), message: /nothing\.csv: cannot read the data file \(no such file\)/ },
   { name: 'unknown optimizer', args: () => trainIris('--optimizer', 'adamm'), message: /^backprop: --optimizer: must be one of sgd, adagrad, rmsprop, adam, adamw, got "adamm"$/ },
