@@ -64,6 +64,8 @@ const CASES: Case[] = [
   { name: 'learning rate 1e999', args: () => trainIris('--lr', '1e999'), message: /^backprop: --lr: must be a number, got "1e999"$/ },
   { name: 'fractional epochs', args: () => trainIris('--epochs', '2.5'), message: /^backprop: --epochs: must be an integer >= 1, got 2\.5$/ },
   { name: 'layers with a zero', args: () => trainIris('--layers', '64,0'), message: /^backprop: --layers: must be a list of positive integer widths such as 64,32, got "64,0"$/ },
+  { name: 'empty layers', args: () => trainIris('--layers', ''), message: /^backprop: --layers: must be a list of positive integer widths such as 64,32, or none for no hidden layer, got ""$/ },
+  { name: 'search grid with an empty layers choice', args: () => ['search', IRIS, '--target', 'species', '--grid', 'layers=32|', '--out', out], message: /^backprop: --grid layers: must be a list of positive integer widths such as 64,32, or none for no hidden layer, got ""$/ },
   { name: 'dropout of 1', args: () => trainIris('--dropout', '1'), message: /^backprop: --dropout: must be a drop rate in \[0, 1\), got 1$/ },
   { name: 'unknown scaling', args: () => trainIris('--scale', 'robust'), message: /^backprop: --scale: must be one of standard, minmax, none, got "robust"$/ },
   { name: 'bad schedule', args: () => trainIris('--schedule', 'step:x:0.5'), message: /^backprop: --schedule: is not a valid schedule .*"step:x:0\.5"/ },
