@@ -195,7 +195,7 @@ export function parseConfigValue(key: ConfigKey, text: string, label: OptionLabe
     case 'scaleTarget':
       if (value === 'true' || value === 'yes') return true;
       if (value === 'false' || value === 'no') return false;
-      return bad('must be true or false');
+      return bad('must be yes or no (or true, false)');
     case 'task': case 'activation': case 'outputActivation': case 'loss': case 'optimizer': case 'schedule': case 'init': case 'scale':
       return value;
     default: {

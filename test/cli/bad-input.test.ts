@@ -72,6 +72,7 @@ const CASES: Case[] = [
   { name: 'checkpoint directory that cannot be created', args: () => trainIris('--checkpoint', '/proc/backprop-cannot-create'), message: /^backprop: \/proc\/backprop-cannot-create: cannot create the checkpoint directory \(ENOENT/ },
   { name: 'early stopping without held-out rows', args: () => trainIris('--early-stopping', '3', '--validation-split', '0'), message: /^backprop: --early-stopping: needs held-out rows to watch \(a validation split above 0\), got 3$/ },
   { name: 'momentum with adam', args: () => trainIris('--momentum', '0.9'), message: /^backprop: --momentum: applies to sgd and rmsprop only, not adam, got 0\.9$/ },
+  { name: 'scale-target neither yes nor no', args: () => trainIris('--scale-target', 'maybe'), message: /^backprop: --scale-target: must be yes or no \(or true, false\), got "maybe"$/ },
   { name: 'unknown task', args: () => trainIris('--task', 'ranking'), message: /^backprop: --task: must be one of auto, classification, regression, got "ranking"$/ },
   { name: 'unknown option', args: () => trainIris('--learning-rate', '0.1'), message: /^backprop: unknown option '--learning-rate'/ },
   { name: 'missing --target', args: () => ['train', IRIS, '--out', out], message: /^backprop: required option '--target <column>' not specified$/ },
