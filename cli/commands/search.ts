@@ -8,7 +8,7 @@ import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
 import { checkNotAnInput, checkWritable } from '../files.js';
 import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
-import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions } from '../options.js';
+import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
 import { WorkProgress, formatNumber, outputMode, say, table } from '../terminal.js';
@@ -26,10 +26,9 @@ interface SearchOptions extends Record<string, unknown> {
 }
 
 export function searchCommand(): Command {
-  const command = new Command('search')
+  const command = addTargetOption(new Command('search')
     .description('hyperparameter search: rank configurations by k-fold score, then train the best on all the data and save it')
-    .argument('<data.csv>', 'data with a header row ("-" reads stdin)')
-    .requiredOption('--target <column>', 'the column to predict')
+    .argument('<data.csv>', 'data with a header row ("-" reads stdin)'))
     .option('--grid <settings>', "every combination of the listed values, e.g. 'lr=1e-2,1e-3 layers=32|64,32 dropout=0,0.2'")
     .option('--random <n>', 'n configurations drawn at random from --space')
     .option('--space <settings>', "ranges and choices for --random, e.g. 'lr=1e-4..1e-1:log layers=32|64,32 dropout=0..0.5'", DEFAULT_SPACE)
@@ -48,6 +47,7 @@ configuration every candidate starts from.`);
 }
 
 function search(file: string, options: SearchOptions): void {
+  requireTarget(options);
   const mode = outputMode(options);
   if ((options.grid === undefined) === (options.random === undefined)) throw new UsageError('search: give either --grid <settings> or --random <n>');
   const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });

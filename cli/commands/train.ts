@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { checkNotAnInput, checkWritable, ensureDirectory, removeStaleTemporaries } from '../files.js';
 import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
-import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
+import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget, describeConfig } from '../options.js';
 import { encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import type { Score } from '../pipeline.js';
 import { TrainingProgress, lossChart, outputMode, say } from '../terminal.js';
@@ -26,10 +26,9 @@ interface TrainOptions extends Record<string, unknown> {
 }
 
 export function trainCommand(): Command {
-  const command = new Command('train')
+  const command = addTargetOption(new Command('train')
     .description('train a network on a CSV file and save it with its preprocessing')
-    .argument('<data.csv>', 'training data: a header row, one sample per row ("-" reads stdin)')
-    .requiredOption('--target <column>', 'the column to predict')
+    .argument('<data.csv>', 'training data: a header row, one sample per row ("-" reads stdin)'))
     .option('--out <model.json>', 'where to save the trained model (written atomically)', 'model.json')
     .option('--checkpoint <dir>', `write ${CHECKPOINT_FILE} (weights, optimiser, random state, config) into <dir> after every epoch`)
     .option('--resume <dir>', 'continue the run checkpointed in <dir> (same data and target; the configuration comes from the checkpoint)');
@@ -48,6 +47,7 @@ Examples:
 }
 
 async function train(file: string, options: TrainOptions): Promise<void> {
+  requireTarget(options);
   const mode = outputMode(options);
   if (file === '-' && options.resume) throw new UsageError('--resume: needs the data as a file (the checkpoint checks it is the same data), not stdin');
   checkWritable(options.out);
