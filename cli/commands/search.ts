@@ -84,18 +84,20 @@ function search(file: string, options: SearchOptions): void {
     .map((result, index) => ({ ...result, index }))
     .sort((a, b) => b.cv.mean[metric] - a.cv.mean[metric] || a.cv.std[metric] - b.cv.std[metric] || a.index - b.index);
   const best = ranked[0];
-  const prepared = prepareRun(encoded, best.config);
+  // The refit trains on every row (the folds have done the validating), unless early stopping needs held-out rows to watch.
+  const refit: TrainingConfig = best.config.earlyStopping === null ? { ...best.config, validationSplit: 0 } : best.config;
+  const prepared = prepareRun(encoded, refit);
   const fit = prepared.trainer.fit();
   checkConverged(fit, options.out);
   const score = (rows: Int32Array) => scorePredictions(prepared.preprocessing, predictRows(prepared.run.model, prepared.preprocessing, takeRows(encoded.x, rows)), takeValues(encoded.y, rows));
   const scores = { training: score(prepared.trainRows), validation: prepared.validationRows ? score(prepared.validationRows) : null };
   saveModel(options.out, trainedModelDocument({
-    model: prepared.run.model, config: best.config, target: options.target, loss: prepared.run.loss, preprocessing: prepared.preprocessing,
+    model: prepared.run.model, config: refit, target: options.target, loss: prepared.run.loss, preprocessing: prepared.preprocessing,
     result: fit, dataFile: file, rows: encoded.x.rows, scores,
   }));
   if (mode.json) {
     process.stdout.write(JSON.stringify({
-      metric, folds, model: options.out, best: best.config,
+      metric, folds, model: options.out, best: best.config, trainedRows: prepared.trainRows.length,
       ranking: ranked.map((r, rank) => ({ rank: rank + 1, settings: r.settings, mean: r.cv.mean, std: r.cv.std, config: r.config })),
       training: scoreSummary(scores.training), validation: scores.validation ? scoreSummary(scores.validation) : null,
     }) + '\n');
@@ -103,5 +105,6 @@ function search(file: string, options: SearchOptions): void {
   }
   say(mode, `\nranked by mean ${metric} over ${folds} folds:`);
   say(mode, table(['rank', 'settings', metric, '± std'], ranked.map((r, rank) => [String(rank + 1), r.settings, r.cv.mean[metric], r.cv.std[metric]])));
-  say(mode, `\nbest: ${best.settings}; trained on all ${encoded.x.rows} rows and saved to ${options.out}`);
+  const held = prepared.validationRows ? ` (${prepared.validationRows.length} more held out for early stopping)` : '';
+  say(mode, `\nbest: ${best.settings}; trained on ${held ? '' : 'all '}${prepared.trainRows.length} rows${held} and saved to ${options.out}`);
 }

@@ -42,6 +42,22 @@ test('search --grid ranks every combination by k-fold score and saves the best t
   assert.deepEqual(saved.training.config.layers, search.best.layers);
   assert.equal(saved.training.config.lr, search.best.lr);
   assert.equal(saved.metadata.rows, 150);
+  assert.equal(search.trainedRows, 150, 'the refit trains on every row, none held out');
+  assert.equal(saved.training.config.validationSplit, 0);
+  assert.equal(search.validation, null);
+  assert.equal(saved.metadata.metrics.validation, null);
+});
+
+test('search with early stopping refits holding out the validation share, and says so', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const args = ['search', IRIS, '--target', 'species', '--grid', 'lr=1e-2', '--folds', '2', '--epochs', '3', '--early-stopping', '2', '--out', join(dir, 'best.json')];
+  const text = backprop(args);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /best: lr=0\.01; trained on 135 rows \(15 more held out for early stopping\) and saved to /);
+  assert.equal(json(backprop([...args, '--json'])).trainedRows, 135);
+  const all = backprop(args.filter((_, i) => i !== args.indexOf('--early-stopping') && i !== args.indexOf('--early-stopping') + 1));
+  assert.match(all.stdout, /best: lr=0\.01; trained on all 150 rows and saved to /);
 });
 
 test('search --random draws the requested number of configurations from --space', (t) => {
