@@ -15,6 +15,7 @@ import {
   Tensor, Trainer, applyScaler, argmax, buildRun, classificationReport, columnIndex, encodeTable, fitEncoder, fitScaler, noGrad,
   numericColumnMask, parseEncoder, parseScaler, regressionReport, softmax, takeRows, takeValues, validationRows,
 } from './engine.js';
+import { UsageError } from './errors.js';
 import type {
   BatchInfo, ClassificationReport, Dataset, Encoder, EpochInfo, Matrix, Module, RegressionReport, Run, Scaler, Table, TargetForm, Task, TrainingConfig,
 } from './engine.js';
@@ -67,7 +68,7 @@ export interface RunHooks {
  */
 export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: RunHooks = {}, rows?: { train: Int32Array; validation: Int32Array | null }): PreparedRun {
   const split = rows ?? validationRows(config, data.x.rows, data.y instanceof Int32Array ? data.y : undefined);
-  const run = buildRun(config, { features: data.x.columns, task: data.task, classes: data.classes }, optionLabel);
+  const run = buildModel(data, config);
   const scaler = fitScaler(data.x, config.scale, { rows: split.train, columns: numericColumnMask(data.encoder) });
   let targetScaler: Scaler | null = null;
   if (run.targets === 'values' && config.scaleTarget) {
@@ -83,6 +84,18 @@ export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: Ru
     onBatchEnd: hooks.onBatchEnd,
   });
   return { run, trainer, preprocessing, trainRows: split.train, validationRows: split.validation };
+}
+
+/** buildRun, with a network too large for memory reported against --layers instead of as a RangeError. */
+function buildModel(data: EncodedTable, config: TrainingConfig): Run {
+  try {
+    return buildRun(config, { features: data.x.columns, task: data.task, classes: data.classes }, optionLabel);
+  } catch (error) {
+    if (!(error instanceof RangeError && /typed array length|allocation failed/i.test(error.message))) throw error;
+    const widths = [data.x.columns, ...config.layers, Math.max(data.classes, 1)];
+    const parameters = widths.slice(1).reduce((sum, width, i) => sum + width * (widths[i] + 1), 0);
+    throw new UsageError(`--layers: makes a network of about ${parameters.toExponential(1)} parameters, too large to allocate, got ${JSON.stringify(config.layers.join(','))}`);
+  }
 }
 
 /** Scaled inputs and targets in the form the loss takes. */

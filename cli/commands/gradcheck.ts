@@ -37,7 +37,7 @@ export function gradcheckCommand(): Command {
     .option('--json', 'print the report as JSON')
     .action((path: string, options: GradcheckOptions) => {
       const mode = outputMode(options);
-      const rowsWanted = parseNumberOption('--rows', options.rows, { integer: true, min: 1 });
+      const rowsWanted = parseNumberOption('--rows', options.rows, { integer: true, min: 1, max: 1_000_000 });
       const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
       const step = parseNumberOption('--step', options.step, { min: 0 });
       const atol = parseNumberOption('--atol', options.atol, { min: 0 });

@@ -66,6 +66,8 @@ const CASES: Case[] = [
   { name: 'layers with a zero', args: () => trainIris('--layers', '64,0'), message: /^backprop: --layers: must be a list of positive integer widths such as 64,32, got "64,0"$/ },
   { name: 'empty layers', args: () => trainIris('--layers', ''), message: /^backprop: --layers: must be a list of positive integer widths such as 64,32, or none for no hidden layer, got ""$/ },
   { name: 'search grid with an empty layers choice', args: () => ['search', IRIS, '--target', 'species', '--grid', 'layers=32|', '--out', out], message: /^backprop: --grid layers: must be a list of positive integer widths such as 64,32, or none for no hidden layer, got ""$/ },
+  { name: 'layers too wide to allocate', args: () => trainIris('--layers', '100000,100000'), message: /^backprop: --layers: makes a network of about 1\.0e\+10 parameters, too large to allocate, got "100000,100000"$/ },
+  { name: 'gradcheck on more rows than it takes', args: () => ['gradcheck', model, '--rows', '1000000000000'], message: /^backprop: --rows: must be an integer in \[1, 1000000\], got "1000000000000"$/ },
   { name: 'dropout of 1', args: () => trainIris('--dropout', '1'), message: /^backprop: --dropout: must be a drop rate in \[0, 1\), got 1$/ },
   { name: 'unknown scaling', args: () => trainIris('--scale', 'robust'), message: /^backprop: --scale: must be one of standard, minmax, none, got "robust"$/ },
   { name: 'bad schedule', args: () => trainIris('--schedule', 'step:x:0.5'), message: /^backprop: --schedule: is not a valid schedule .*"step:x:0\.5"/ },
