@@ -54,6 +54,17 @@ export function checkWritable(path: string): void {
   }
 }
 
+/** An output option that may be "-" for stdout (predict, data make): the path to write, or null for stdout. */
+export function outputPath(out: string | undefined): string | null {
+  return out === undefined || out === '-' ? null : out;
+}
+
+/** A model output (--out of train and search) must be a file: "-" would otherwise silently make a file named "-". */
+export function checkModelOutput(out: string): void {
+  if (out === '-') throw new UsageError(`--out: must be a file name (a model is not written to stdout; ./- names a file called "-"), got "-"`);
+  checkWritable(out);
+}
+
 /** Refuses an output that is one of the command's input files (the same file, by any name or link): writing it would destroy the input. */
 export function checkNotAnInput(option: string, path: string, inputs: readonly string[]): void {
   const output = statSync(path, { throwIfNoEntry: false });

@@ -6,7 +6,7 @@ import { crossValidate } from '../cross-validate.js';
 import type { CrossValidation } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
-import { checkNotAnInput, checkWritable } from '../files.js';
+import { checkModelOutput, checkNotAnInput } from '../files.js';
 import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
@@ -51,7 +51,7 @@ function search(file: string, options: SearchOptions): void {
   const mode = outputMode(options);
   if ((options.grid === undefined) === (options.random === undefined)) throw new UsageError('search: give either --grid <settings> or --random <n>');
   const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
-  checkWritable(options.out);
+  checkModelOutput(options.out);
   checkNotAnInput('--out', options.out, [file]);
   const base = configFromOptions(options);
   let candidates: TrainingConfig[];

@@ -5,7 +5,7 @@ import type { EpochRecord, HealthWarning, TrainingConfig } from '../engine.js';
 import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
-import { checkNotAnInput, checkWritable, ensureDirectory, removeStaleTemporaries } from '../files.js';
+import { checkModelOutput, checkNotAnInput, ensureDirectory, removeStaleTemporaries } from '../files.js';
 import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
 import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget, describeConfig } from '../options.js';
@@ -50,7 +50,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   requireTarget(options);
   const mode = outputMode(options);
   if (file === '-' && options.resume) throw new UsageError('--resume: needs the data as a file (the checkpoint checks it is the same data), not stdin');
-  checkWritable(options.out);
+  checkModelOutput(options.out);
   checkNotAnInput('--out', options.out, [file]);
   const { table, text } = loadTable(file);
   const dataSha256 = sha256(text);

@@ -4,7 +4,7 @@
  */
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIGITS, IRIS, backprop, temporaryDirectory } from './helpers.js';
 
@@ -76,6 +76,8 @@ const CASES: Case[] = [
   { name: 'momentum with adam', args: () => trainIris('--momentum', '0.9'), message: /^backprop: --momentum: applies to sgd and rmsprop only, not adam, got 0\.9$/ },
   { name: 'scale-target neither yes nor no', args: () => trainIris('--scale-target', 'maybe'), message: /^backprop: --scale-target: must be yes or no \(or true, false\), got "maybe"$/ },
   { name: 'unknown task', args: () => trainIris('--task', 'ranking'), message: /^backprop: --task: must be one of auto, classification, regression, got "ranking"$/ },
+  { name: 'train --out -', args: () => ['train', IRIS, '--target', 'species', '--epochs', '1', '--out', '-'], message: /^backprop: --out: must be a file name \(a model is not written to stdout; \.\/- names a file called "-"\), got "-"$/ },
+  { name: 'search --out -', args: () => ['search', IRIS, '--target', 'species', '--random', '1', '--out', '-'], message: /^backprop: --out: must be a file name/ },
   { name: 'unknown option', args: () => trainIris('--learning-rate', '0.1'), message: /^backprop: unknown option '--learning-rate'/ },
   { name: 'missing --target', args: () => ['train', IRIS, '--out', out], message: /^backprop: required option '--target <column>' not specified$/ },
   { name: 'misspelt --target', args: () => ['train', IRIS, '--traget', 'species', '--out', out], message: /^backprop: unknown option '--traget' \(Did you mean --target\?\)$/ },
@@ -187,4 +189,17 @@ test('an output that is one of the inputs (by any name) is refused and the input
   }
   assert.equal(readFileSync(data, 'utf8'), rows('1'), 'the data file is untouched');
   assert.equal(readFileSync(modelCopy, 'utf8'), readFileSync(model, 'utf8'), 'the model file is untouched');
+});
+
+test('--out - of predict and data make writes to stdout, as "-" reads stdin, and makes no file named "-"', () => {
+  for (const args of [['predict', model, IRIS, '--out', '-'], ['data', 'make', 'xor', '--n', '3', '--out', '-']]) {
+    const result = backprop(args, { cwd: dir });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, args[0] === 'predict' ? /^species,P\(species=setosa\)/ : /^x1,x2,label\n/);
+    assert.equal(existsSync(join(dir, '-')), false);
+  }
+  for (const args of [['train', IRIS, '--target', 'species', '--epochs', '1', '--out', '-']]) {
+    assert.equal(backprop(args, { cwd: dir }).status, 2);
+    assert.equal(existsSync(join(dir, '-')), false);
+  }
 });
