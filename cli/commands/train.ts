@@ -94,7 +94,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
     try {
       trainer.restore(resumeFrom.trainer);
     } catch (error) {
-      throw new UsageError(`${join(options.resume!, CHECKPOINT_FILE)}: does not fit this run: ${(error as Error).message}`);
+      throw new UsageError(`${join(options.resume!, CHECKPOINT_FILE)}: not a valid checkpoint for this run: ${(error as Error).message}`);
     }
   }
   const trainRows = prepared.trainRows.length;
