@@ -1,6 +1,6 @@
 /** `backprop cv <data.csv> --target <column> --folds 5`: k-fold cross-validation of a configuration. */
 import { Command, Option } from 'commander';
-import { crossValidate } from '../cross-validate.js';
+import { crossValidate, divergenceWarning } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget, describeConfig } from '../options.js';
 import { encodeForTraining } from '../pipeline.js';
@@ -34,6 +34,8 @@ export function cvCommand(): Command {
     } finally {
       progress.stop();
     }
+    const warning = divergenceWarning(result);
+    if (warning && !mode.quiet) process.stderr.write(`backprop: warning: ${warning}\n`);
     if (mode.json) {
       process.stdout.write(JSON.stringify({ task: encoded.task, folds: result.folds, mean: result.mean, std: result.std, config }) + '\n');
       return;

@@ -74,7 +74,8 @@ function search(file: string, options: SearchOptions): void {
       const cv = crossValidate(encoded, config, folds, { run: { onEpochEnd: () => progress.epoch() }, onFold: (fold) => progress.finished('', fold.epochs, config.epochs) });
       const settings = describeSettings(config, dimensions);
       results.push({ config, settings, cv });
-      progress.finished(`${i + 1}/${candidates.length} ${settings}: ${cv.headline} ${formatNumber(cv.mean[cv.headline])} ± ${formatNumber(cv.std[cv.headline])}`, 0, 0);
+      const diverged = cv.folds.some((fold) => fold.problem !== null) ? ' (diverged: the non-finite guard stopped training)' : '';
+      progress.finished(`${i + 1}/${candidates.length} ${settings}: ${cv.headline} ${formatNumber(cv.mean[cv.headline])} ± ${formatNumber(cv.std[cv.headline])}${diverged}`, 0, 0);
     });
   } finally {
     progress.stop();

@@ -74,3 +74,19 @@ test('search --random draws the requested number of configurations from --space'
   }
   assert.deepEqual(json(backprop(args)).ranking.map((r: { settings: string }) => r.settings), search.ranking.map((r: { settings: string }) => r.settings), 'seeded');
 });
+
+test('cv and search say when training diverged instead of showing bare Infinity scores', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const cv = backprop(['cv', IRIS, '--target', 'petal_width', '--lr', '1e30', '--epochs', '2', '--folds', '3', '--json']);
+  assert.equal(cv.status, 0, cv.stderr);
+  assert.match(cv.stderr, /^backprop: warning: training diverged in 3 of 3 folds, so their scores are meaningless; fold 1: non-finite .*learning rate 1e\+30/);
+  assert.ok(json(cv).folds.every((fold: { problem: string | null }) => typeof fold.problem === 'string'));
+  const healthy = backprop(['cv', IRIS, '--target', 'petal_width', '--epochs', '2', '--folds', '3', '--json']);
+  assert.equal(healthy.stderr, '');
+  assert.ok(json(healthy).folds.every((fold: { problem: string | null }) => fold.problem === null));
+  const search = backprop(['search', IRIS, '--target', 'petal_width', '--grid', 'lr=1e30,1e-2', '--epochs', '2', '--folds', '2', '--out', join(dir, 's.json')]);
+  assert.equal(search.status, 0, search.stderr);
+  assert.match(search.stdout, /lr=1e\+30: r2 -Infinity ± NaN \(diverged: the non-finite guard stopped training\)/);
+  assert.doesNotMatch(search.stdout, /lr=0\.01: r2 [\d.]+ ± [\d.]+ \(diverged/);
+});
