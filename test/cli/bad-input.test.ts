@@ -87,6 +87,8 @@ const CASES: Case[] = [
   { name: 'cv with more folds than a class has rows', args: () => ['cv', IRIS, '--target', 'species', '--folds', '51'], message: /^backprop: --folds: must be at most the size of the smallest class \(50 rows\), got "51"$/ },
   { name: 'search grid with an unknown option', args: () => ['search', IRIS, '--target', 'species', '--grid', 'rate=1,2', '--out', out], message: /^backprop: --grid: unknown option "rate" in "rate=1,2"/ },
   { name: 'search grid with a bad value', args: () => ['search', IRIS, '--target', 'species', '--grid', 'lr=0.1,abc', '--out', out], message: /^backprop: --grid lr: must be a number, got "abc"$/ },
+  { name: 'search space with an invalid end', args: () => ['search', IRIS, '--target', 'species', '--random', '1', '--space', 'lr=-1..1', '--out', out], message: /^backprop: --space lr: must be a number > 0, got -1$/ },
+  { name: 'search space whose draws could round to an invalid value', args: () => ['search', IRIS, '--target', 'species', '--random', '1', '--space', 'dropout=0..1', '--out', out], message: /^backprop: --space dropout: must be a drop rate in \[0, 1\), got 1$/ },
   { name: 'search without --grid or --random', args: () => ['search', IRIS, '--target', 'species', '--out', out], message: /^backprop: search: give either --grid <settings> or --random <n>$/ },
   { name: 'data make of an unknown set', args: () => ['data', 'make', 'swissroll', '--out', out], message: /^backprop: <set>: must be one of xor, circles, moons, spiral, blobs, sin, got "swissroll"$/ },
   { name: 'data make with --n 0', args: () => ['data', 'make', 'xor', '--n', '0', '--out', out], message: /^backprop: --n: must be an integer in \[1, 10000000\], got "0"$/ },
