@@ -5,6 +5,8 @@
  * TypeError from deep inside the restore.
  */
 import { BackpropError, formatValue } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
+import type { RngState } from '../util/rng.js';
 
 /** Throws a BackpropError unless `state` is a trainer state for parameters of these names and sizes. */
 export function checkTrainerState(state: unknown, parameters: readonly (readonly [name: string, size: number])[]): void {
@@ -21,7 +23,8 @@ export function checkTrainerState(state: unknown, parameters: readonly (readonly
   }
   const elapsed = fields.elapsedMs;
   if (!(typeof elapsed === 'number' && Number.isFinite(elapsed) && elapsed >= 0)) fail('elapsedMs', 'a number >= 0', elapsed);
-  if (fields.position !== null && !isObject(fields.position)) fail('position', 'null or the position within an epoch', fields.position);
+  if (fields.position !== null) checkPosition(fields.position, fail);
+  checkRng('shuffleRng', fields.shuffleRng, fail);
   const history = fields.history;
   if (!Array.isArray(history) || !history.every(isObject)) fail('history', 'a list of epoch records', history);
   // One record per completed epoch: a state whose two disagree was not written by Trainer.state().
@@ -34,6 +37,29 @@ export function checkTrainerState(state: unknown, parameters: readonly (readonly
     if (!Array.isArray(list) || list.length !== size) throw new BackpropError(`Trainer.restore: parameters.${name} must hold ${size} numbers`);
     const bad = list.findIndex((value) => typeof value !== 'number' || !Number.isFinite(value));
     if (bad >= 0) fail(`parameters.${name}[${bad}]`, 'a finite number', list[bad]);
+  }
+}
+
+type Fail = (field: string, requirement: string, value: unknown) => never;
+
+/** Where a run stopped within an epoch (see EpochPosition). */
+function checkPosition(position: unknown, fail: Fail): void {
+  if (!isObject(position)) fail('position', 'null or the position within an epoch', position);
+  const fields = position as Record<string, unknown>;
+  for (const key of ['batch', 'seen', 'correct']) {
+    const value = fields[key];
+    if (!(typeof value === 'number' && Number.isInteger(value) && value >= 0)) fail(`position.${key}`, 'an integer >= 0', value);
+  }
+  if (!(typeof fields.lossSum === 'number' && Number.isFinite(fields.lossSum))) fail('position.lossSum', 'a finite number', fields.lossSum);
+  checkRng('position.shuffleRng', fields.shuffleRng, fail);
+}
+
+/** A random generator's state, as Rng.setState takes it. */
+function checkRng(field: string, state: unknown, fail: Fail): void {
+  try {
+    Rng.fromState(state as RngState);
+  } catch {
+    fail(field, 'a generator state (four unsigned 32-bit words, not all zero)', (state as { words?: unknown } | null)?.words ?? state);
   }
 }
 

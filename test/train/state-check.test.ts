@@ -30,6 +30,9 @@ test('Trainer.restore names the bad field and value of a corrupt state and leave
     ['a null weight', (s) => (s.parameters[name][0] = null), /must be a finite number, got null$/],
     ['a missing weight', (s) => s.parameters[name].pop(), /must hold \d+ numbers$/],
     ['another format', (s) => (s.format = 'other'), /^Trainer\.restore: not a trainer state \(format "other", version 1\)$/],
+    ['an empty position', (s) => (s.position = {}), /^Trainer\.restore: position\.batch must be an integer >= 0, got undefined$/],
+    ['a position without a generator state', (s) => (s.position = { batch: 1, seen: 16, correct: 3, lossSum: 1.5, shuffleRng: { words: [0, 0, 0, 0] } }), /^Trainer\.restore: position\.shuffleRng must be a generator state \(four unsigned 32-bit words, not all zero\), got \[0,0,0,0\]$/],
+    ['a text shuffle state', (s) => (s.shuffleRng = 'x'), /^Trainer\.restore: shuffleRng must be a generator state .*, got "x"$/],
   ];
   for (const [label, corrupt, message] of cases) {
     const state = structuredClone(good) as Record<string, any>;
