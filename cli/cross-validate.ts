@@ -15,6 +15,8 @@ export interface FoldResult {
   rows: number;
   epochs: number;
   metrics: Record<string, number>;
+  /** Why the non-finite guard stopped this fold's training (its scores are then meaningless), or null. */
+  problem: string | null;
 }
 
 export interface CrossValidation {
@@ -50,7 +52,8 @@ export function crossValidate(data: EncodedTable, config: TrainingConfig, folds:
     const predictions = predictRows(prepared.run.model, prepared.preprocessing, takeRows(data.x, split.validation));
     const score = scorePredictions(prepared.preprocessing, predictions, takeValues(data.y, split.validation));
     name = headline(score).name;
-    const result = { fold: f + 1, rows: split.validation.length, epochs: fit.history.length, metrics: scoreSummary(score) as Record<string, number> };
+    const problem = fit.stoppedBy === 'nonFinite' ? fit.problem ?? 'a NaN or ±Infinity appeared' : null;
+    const result = { fold: f + 1, rows: split.validation.length, epochs: fit.history.length, metrics: scoreSummary(score) as Record<string, number>, problem };
     results.push(result);
     hooks.onFold?.(result);
   });
@@ -62,4 +65,11 @@ export function crossValidate(data: EncodedTable, config: TrainingConfig, folds:
     std[key] = Math.sqrt(values.reduce((a, b) => a + (b - mean[key]) ** 2, 0) / values.length);
   }
   return { folds: results, mean, std, headline: name };
+}
+
+/** A warning line when the non-finite guard stopped any fold, or null. */
+export function divergenceWarning(cv: CrossValidation): string | null {
+  const diverged = cv.folds.filter((fold) => fold.problem !== null);
+  if (diverged.length === 0) return null;
+  return `training diverged in ${diverged.length} of ${cv.folds.length} folds, so their scores are meaningless; fold ${diverged[0].fold}: ${diverged[0].problem}`;
 }

@@ -30,11 +30,51 @@ export function sourceName(path: string): string {
 }
 
 
-/** Fails early (before a long run) when `path` could not be written: its directory is missing or it is a directory. */
+/**
+ * Fails early (before a long run) when `path` could not be written: an empty name, a directory,
+ * a missing directory, or one where no file can be created (permissions, a read-only or special
+ * file system), found by creating and removing an empty file beside it.
+ */
 export function checkWritable(path: string): void {
-  const directory = dirname(path);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: is a directory, expected a file name to write`);
-  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${directory} does not exist)`);
+  if (path.trim() === '') throw new UsageError(`cannot write the file ${JSON.stringify(path)} (an empty file name)`);
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw new UsageError(`${path}: is a directory, expected a file name to write`);
+  if (!statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${path}: cannot write the file (the directory ${dirname(path)} does not exist)`);
+  if (existing && !existing.isFile()) return; // a device or a pipe is written directly
+  const target = existing ? realpathSync(path) : path;
+  // Named like a temporary of writeTextAtomic, so that one left by a killed process is removed by the next write.
+  const probe = join(dirname(target), `.${basename(target)}.${process.pid}.probe.tmp`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reasons: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left' };
+    throw new UsageError(`${path}: cannot write the file (${(code && reasons[code]) ?? `cannot create a file in ${dirname(target)}: ${code ?? (error as Error).message}`})`);
+  }
+}
+
+/** An output option that may be "-" for stdout (predict, data make): the path to write, or null for stdout. */
+export function outputPath(out: string | undefined): string | null {
+  return out === undefined || out === '-' ? null : out;
+}
+
+/** A model output (--out of train and search) must be a file: "-" would otherwise silently make a file named "-". */
+export function checkModelOutput(out: string): void {
+  if (out === '-') throw new UsageError(`--out: must be a file name (a model is not written to stdout; ./- names a file called "-"), got "-"`);
+  checkWritable(out);
+}
+
+/** Refuses an output that is one of the command's input files (the same file, by any name or link): writing it would destroy the input. */
+export function checkNotAnInput(option: string, path: string, inputs: readonly string[]): void {
+  const output = statSync(path, { throwIfNoEntry: false });
+  if (!output?.isFile()) return;
+  for (const input of inputs) {
+    const read = input === '-' ? undefined : statSync(input, { throwIfNoEntry: false });
+    if (read && read.dev === output.dev && read.ino === output.ino) {
+      throw new UsageError(`${option}: is the input file ${input}; writing there would replace it (choose another file name), got ${JSON.stringify(path)}`);
+    }
+  }
 }
 
 /**

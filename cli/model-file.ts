@@ -4,7 +4,7 @@
  *   training       the resolved configuration, the loss, the target, how training ended, the loss curves;
  *   metadata       the data file, the date, the library version and the final metrics.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BackpropError, DocumentError, fromModelDocument, parseModelDocument, toModelDocument } from './engine.js';
 import type { FitResult, JsonObject, ModelDocument, Sequential, TrainingConfig } from './engine.js';
@@ -70,6 +70,16 @@ export function trainedModelDocument(trained: TrainedModel): ModelDocument {
   });
 }
 
+/**
+ * A run the non-finite guard stopped is a failed run: its "last good" weights can still give
+ * NaN or ±∞ outputs, so it is reported as an error and nothing is saved (an existing file stays).
+ */
+export function checkConverged(result: FitResult, out: string): void {
+  if (result.stoppedBy !== 'nonFinite') return;
+  const kept = existsSync(out) ? `; ${out} is left as it was` : '';
+  throw new UsageError(`training stopped by the non-finite guard: ${result.problem ?? 'a NaN or ±Infinity appeared'}; no model was saved${kept}`);
+}
+
 export function saveModel(path: string, document: ModelDocument): void {
   writeFileAtomic(path, JSON.stringify(document, null, 1) + '\n');
 }
@@ -117,6 +127,13 @@ function checkOutputs(document: ModelDocument, preprocessing: Preprocessing): vo
   const target = preprocessing.encoder.target;
   const expected = preprocessing.targets === 'labels' && target.task === 'classification' ? target.classes.length : 1;
   if (outputs !== expected) throw new PreprocessingError(`not a valid backprop model: the last layer has ${outputs} outputs but preprocessing.targets ${JSON.stringify(preprocessing.targets)} needs ${expected}`);
+}
+
+/** The input width of the first Dense layer and the output width of the last; a model without one has no weights to check or explain. */
+export function denseWidths(loaded: LoadedModel, purpose: string): { inputs: number; outputs: number } {
+  const dense = loaded.document.layers.filter((layer) => layer.type === 'dense') as { inputs: number; units: number }[];
+  if (dense.length === 0) throw new UsageError(`${loaded.path}: the model has no dense layer, so no weights to ${purpose}`);
+  return { inputs: dense[0].inputs, outputs: dense[dense.length - 1].units };
 }
 
 /** The training config stored in a model document, if any. */

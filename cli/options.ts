@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { CONFIG_KEYS, DEFAULT_CONFIG, LOSS_NAMES, OPTIMIZER_NAMES, SCHEDULE_SPECS, SCALE_METHODS, parseConfigValue, parseStrictNumber, resolveConfig } from './engine.js';
-import { optionError } from './errors.js';
+import { UsageError, optionError } from './errors.js';
 import type { ConfigKey, TrainingConfig } from './engine.js';
 import { optionLabel } from './pipeline.js';
 
@@ -45,6 +45,21 @@ function formatDefault(value: unknown): string {
   if (value === true) return 'yes';
   if (value === false) return 'no';
   return String(value);
+}
+
+/**
+ * --target of train, cv and search. Required, but checked by the command (`requireTarget`), not
+ * declared with commander's requiredOption: commander reports a missing required option before an
+ * unknown one, so `--traget species` would get "--target not specified" instead of "did you mean --target?".
+ */
+export function addTargetOption(command: Command): Command {
+  return command.option('--target <column>', 'the column to predict (required)');
+}
+
+/** The --target column; a UsageError when it was not given. */
+export function requireTarget(options: { target?: unknown }): string {
+  if (typeof options.target !== 'string') throw new UsageError("required option '--target <column>' not specified");
+  return options.target;
 }
 
 /** The data options of train, cv and search besides --target. */
@@ -90,8 +105,14 @@ export function describeConfig(config: TrainingConfig): string {
 }
 
 /** A number option outside the training config (--folds, --n, …), as a strict decimal: Number('') is 0 and Number('0x10') is 16, neither is accepted. */
-export function parseNumberOption(option: string, text: string, { integer = false, min = -Infinity } = {}): number {
+export function parseNumberOption(option: string, text: string, { integer = false, min = -Infinity, max = Infinity } = {}): number {
   const value = parseStrictNumber(text.trim());
-  if (value === null || value < min || (integer && !Number.isInteger(value))) throw optionError(option, text, `must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}`);
+  if (value === null || value < min || value > max || (integer && !Number.isInteger(value))) {
+    const range = max < Infinity ? ` in [${min}, ${max}]` : min > -Infinity ? ` >= ${min}` : '';
+    throw optionError(option, text, `must be ${integer ? 'an integer' : 'a number'}${range}`);
+  }
   return value;
 }
+
+/** The largest seed: the training config's seeds are 32-bit. */
+export const MAX_SEED = 0xffffffff;

@@ -12,9 +12,10 @@
  *   probabilities whether the output layer already gives probabilities (softmax or sigmoid)
  */
 import {
-  Tensor, Trainer, applyScaler, argmax, buildRun, classificationReport, encodeTable, fitEncoder, fitScaler, noGrad,
+  Tensor, Trainer, applyScaler, argmax, buildRun, classificationReport, columnIndex, encodeTable, fitEncoder, fitScaler, noGrad,
   numericColumnMask, parseEncoder, parseScaler, regressionReport, softmax, takeRows, takeValues, validationRows,
 } from './engine.js';
+import { UsageError } from './errors.js';
 import type {
   BatchInfo, ClassificationReport, Dataset, Encoder, EpochInfo, Matrix, Module, RegressionReport, Run, Scaler, Table, TargetForm, Task, TrainingConfig,
 } from './engine.js';
@@ -38,6 +39,8 @@ export interface EncodedTable {
 
 /** Fits the encoder (the config's task, or inferred; `categorical` columns read as text) and encodes every row. */
 export function encodeForTraining(table: Table, target: string, config: TrainingConfig, categorical: readonly string[] = []): EncodedTable {
+  // Checked here so that a misspelt name gets the option and a "did you mean".
+  for (const name of categorical) columnIndex(table, name, '--categorical column');
   const types = Object.fromEntries(categorical.map((name) => [name, 'categorical' as const]));
   const encoder = fitEncoder(table, { target, task: config.task, types });
   const { x, y } = encodeTable(encoder, table);
@@ -65,7 +68,7 @@ export interface RunHooks {
  */
 export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: RunHooks = {}, rows?: { train: Int32Array; validation: Int32Array | null }): PreparedRun {
   const split = rows ?? validationRows(config, data.x.rows, data.y instanceof Int32Array ? data.y : undefined);
-  const run = buildRun(config, { features: data.x.columns, task: data.task, classes: data.classes }, optionLabel);
+  const run = buildModel(data, config);
   const scaler = fitScaler(data.x, config.scale, { rows: split.train, columns: numericColumnMask(data.encoder) });
   let targetScaler: Scaler | null = null;
   if (run.targets === 'values' && config.scaleTarget) {
@@ -81,6 +84,18 @@ export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: Ru
     onBatchEnd: hooks.onBatchEnd,
   });
   return { run, trainer, preprocessing, trainRows: split.train, validationRows: split.validation };
+}
+
+/** buildRun, with a network too large for memory reported against --layers instead of as a RangeError. */
+function buildModel(data: EncodedTable, config: TrainingConfig): Run {
+  try {
+    return buildRun(config, { features: data.x.columns, task: data.task, classes: data.classes }, optionLabel);
+  } catch (error) {
+    if (!(error instanceof RangeError && /typed array length|allocation failed/i.test(error.message))) throw error;
+    const widths = [data.x.columns, ...config.layers, Math.max(data.classes, 1)];
+    const parameters = widths.slice(1).reduce((sum, width, i) => sum + width * (widths[i] + 1), 0);
+    throw new UsageError(`--layers: makes a network of about ${parameters.toExponential(1)} parameters, too large to allocate, got ${JSON.stringify(config.layers.join(','))}`);
+  }
 }
 
 /** Scaled inputs and targets in the form the loss takes. */

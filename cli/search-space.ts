@@ -43,6 +43,9 @@ export function parseSpace(spec: string, option: string, { ranges }: { ranges: b
       const high = parseConfigValue(key, range[2], label) as number;
       if (typeof low !== 'number' || typeof high !== 'number' || !(low < high)) throw new UsageError(`${option}: ${JSON.stringify(setting)}: a range needs numbers lo < hi`);
       if (range[3] && !(low > 0)) throw new UsageError(`${option}: ${JSON.stringify(setting)}: a :log range needs lo > 0`);
+      // Both ends must be valid values (with sgd, which every numeric option allows): else whether
+      // a draw fails would depend on the seed.
+      for (const end of [low, high]) resolveConfig({ optimizer: 'sgd', [key]: end }, label);
       return { key, kind: 'range', low, high, log: range[3] !== undefined };
     }
     const parts = key === 'layers' || text.includes('|') ? text.split('|') : text.split(',');

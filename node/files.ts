@@ -2,7 +2,7 @@
  * Files for Node users of the library: atomic writes, and saving and loading models and trainer
  * states (the engine works on objects; these put them in files).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BackpropError, fromModelDocument, parseModelDocument, toModelDocument } from '../src/index.js';
 import type { Module, ModelDocument, Trainer, TrainerState } from '../src/index.js';
@@ -12,9 +12,10 @@ let temporaryCounter = 0;
 /**
  * Writes `text` to `path` atomically: to a temporary file in the same directory, flushed to disk
  * (fsync), then renamed over `path`, so an existing file is either left as it was or replaced
- * whole, and an error never leaves a half-written file. A symbolic link is followed (the file it
- * points to is replaced); a device or pipe (/dev/stdout) is written directly. Errors that are the
- * caller's (permission, read-only, no space) are BackpropErrors naming the path.
+ * whole, and an error never leaves a half-written file. A replaced file keeps its permissions. A
+ * symbolic link is followed (the file it points to is replaced); a device or pipe (/dev/stdout) is
+ * written directly. Errors that are the caller's (permission, read-only, no space) are
+ * BackpropErrors naming the path.
  */
 export function writeTextAtomic(path: string, text: string): void {
   const existing = statSync(path, { throwIfNoEntry: false });
@@ -30,6 +31,8 @@ export function writeTextAtomic(path: string, text: string): void {
   let fd: number | null = null;
   try {
     fd = openSync(temporary, 'wx', 0o644);
+    // A replaced file keeps its permissions: a private (0600) file must not come back world-readable.
+    if (existing) fchmodSync(fd, existing.mode & 0o7777);
     const bytes = Buffer.from(text, 'utf8');
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);

@@ -1,23 +1,23 @@
 /** `backprop cv <data.csv> --target <column> --folds 5`: k-fold cross-validation of a configuration. */
 import { Command, Option } from 'commander';
-import { crossValidate } from '../cross-validate.js';
+import { crossValidate, divergenceWarning } from '../cross-validate.js';
 import { loadTable } from '../data.js';
-import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
+import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget, describeConfig } from '../options.js';
 import { encodeForTraining } from '../pipeline.js';
 import { WorkProgress, formatNumber, outputMode, say, table } from '../terminal.js';
 import { parseNumberOption } from '../options.js';
 
 export function cvCommand(): Command {
-  const command = new Command('cv')
+  const command = addTargetOption(new Command('cv')
     .description('k-fold cross-validation (stratified for classes, seeded): mean ± standard deviation of each metric')
-    .argument('<data.csv>', 'data with a header row ("-" reads stdin)')
-    .requiredOption('--target <column>', 'the column to predict')
+    .argument('<data.csv>', 'data with a header row ("-" reads stdin)'))
     .option('--folds <k>', 'number of folds', '5');
   addDataOptions(command);
   addTrainingOptions(command);
   command.addOption(new Option('--json', 'print the folds and the mean and standard deviation of each metric as JSON'));
   command.addOption(new Option('--quiet', 'print nothing but errors'));
   return command.action((file: string, options: Record<string, unknown> & { target: string; folds: string }) => {
+    requireTarget(options);
     const mode = outputMode(options);
     const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
     const config = configFromOptions(options);
@@ -34,6 +34,8 @@ export function cvCommand(): Command {
     } finally {
       progress.stop();
     }
+    const warning = divergenceWarning(result);
+    if (warning && !mode.quiet) process.stderr.write(`backprop: warning: ${warning}\n`);
     if (mode.json) {
       process.stdout.write(JSON.stringify({ task: encoded.task, folds: result.folds, mean: result.mean, std: result.std, config }) + '\n');
       return;

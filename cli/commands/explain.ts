@@ -3,14 +3,14 @@
  * follows, number by number (the library's explainStep), as text, Markdown with LaTeX, or JSON.
  */
 import { Command } from 'commander';
-import { LOSS_NAMES, OPTIMIZER_NAMES, Tensor, applyScaler, encodeTable, mlp, numberProblem, parseConfigValue, parseStrictNumber, resolveLoss, explainStep } from '../engine.js';
+import { LOSS_NAMES, OPTIMIZER_NAMES, Tensor, applyScaler, encodeTable, mlp, numberProblem, parseConfigValue, parseStrictNumber, resolveActivation, resolveInitializer, resolveLoss, explainStep } from '../engine.js';
 import type { Module, Targets } from '../engine.js';
 import { UsageError, optionError } from '../errors.js';
 import { loadTable } from '../data.js';
-import { loadModel } from '../model-file.js';
+import { denseWidths, loadModel } from '../model-file.js';
 import { renderMarkdown, renderText } from '../explain-render.js';
 import { optionLabel } from '../pipeline.js';
-import { parseNumberOption } from '../options.js';
+import { MAX_SEED, parseNumberOption } from '../options.js';
 
 interface ExplainOptions {
   model?: string;
@@ -69,6 +69,7 @@ function explain(options: ExplainOptions): void {
   let preprocessing = null;
   if (options.model) {
     const loaded = loadModel(options.model);
+    denseWidths(loaded, 'explain');
     model = loaded.model;
     preprocessing = loaded.preprocessing;
     const loss = (loaded.document.training as Record<string, unknown> | undefined)?.loss;
@@ -76,7 +77,12 @@ function explain(options: ExplainOptions): void {
   } else {
     const sizes = parseConfigValue('layers', options.layers!, () => '--layers') as number[];
     if (sizes.length < 2) throw optionError('--layers', options.layers, 'must list at least the input and output widths, e.g. 2,2,1');
-    model = wrap('--layers', () => mlp({ sizes, activation: options.activation as never, outputActivation: options.outputActivation as never, init: options.init as never, seed: parseNumberOption('--seed', options.seed, { integer: true, min: 0 }) }));
+    const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
+    // Each named by its own option: mlp would report them all under --layers.
+    resolveActivation(options.activation, '--activation');
+    resolveActivation(options.outputActivation, '--output-activation');
+    if (options.init !== undefined) resolveInitializer(options.init, '--init');
+    model = wrap('--layers', () => mlp({ sizes, activation: options.activation as never, outputActivation: options.outputActivation as never, init: options.init as never, seed }));
   }
   const lossName = options.loss ?? storedLoss ?? 'halfSquaredError';
   if (!(LOSS_NAMES as string[]).includes(lossName)) throw optionError('--loss', lossName, `must be one of ${LOSS_NAMES.join(', ')}`);

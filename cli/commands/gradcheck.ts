@@ -7,10 +7,10 @@ import { Command } from 'commander';
 import { LOSS_NAMES, Rng, Tensor, encodeTable, fromModelDocument, gradcheck, resolveLoss, applyScaler } from '../engine.js';
 import type { Targets } from '../engine.js';
 import { EXIT_CHECK_FAILED, optionError } from '../errors.js';
-import { loadModel } from '../model-file.js';
+import { denseWidths, loadModel } from '../model-file.js';
 import { loadTable } from '../data.js';
 import { outputMode, say, table, formatNumber } from '../terminal.js';
-import { parseNumberOption } from '../options.js';
+import { MAX_SEED, parseNumberOption } from '../options.js';
 
 interface GradcheckOptions {
   data?: string;
@@ -37,17 +37,16 @@ export function gradcheckCommand(): Command {
     .option('--json', 'print the report as JSON')
     .action((path: string, options: GradcheckOptions) => {
       const mode = outputMode(options);
-      const rowsWanted = parseNumberOption('--rows', options.rows, { integer: true, min: 1 });
-      const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0 });
+      const rowsWanted = parseNumberOption('--rows', options.rows, { integer: true, min: 1, max: 1_000_000 });
+      const seed = parseNumberOption('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
       const step = parseNumberOption('--step', options.step, { min: 0 });
       const atol = parseNumberOption('--atol', options.atol, { min: 0 });
       const rtol = parseNumberOption('--rtol', options.rtol, { min: 0 });
       if (!(step > 0)) throw optionError('--step', options.step, 'must be > 0');
-      const { document, preprocessing } = loadModel(path);
+      const loaded = loadModel(path);
+      const { document, preprocessing } = loaded;
+      const { inputs: features, outputs } = denseWidths(loaded, 'check');
       const model = fromModelDocument(document, { dtype: 'float64' });
-      const dense = document.layers.filter((layer) => layer.type === 'dense') as { inputs: number; units: number }[];
-      const features = dense[0].inputs;
-      const outputs = dense[dense.length - 1].units;
       const storedLoss = (document.training as Record<string, unknown> | undefined)?.loss;
       const lossName = options.loss ?? (typeof storedLoss === 'string' ? storedLoss : preprocessing?.targets === 'labels' ? 'softmaxCrossEntropy' : 'mse');
       if (!(LOSS_NAMES as string[]).includes(lossName)) throw optionError('--loss', lossName, `must be one of ${LOSS_NAMES.join(', ')}`);

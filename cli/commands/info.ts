@@ -48,13 +48,26 @@ export function infoCommand(): Command {
       const config = training?.config as Record<string, unknown> | undefined;
       if (config) {
         say(mode, `\ntraining: loss ${training!.loss}, ${training!.epochs} epochs (stopped by ${training!.stoppedBy}), ${training!.steps} steps`);
-        say(mode, table(['option', 'value'], Object.entries(config).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') || 'none' : value === null ? 'none' : String(value)])));
+        say(mode, table(['option', 'value'], Object.entries(config).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') || 'none' : value === null ? 'none' : String(cell(value))])));
       }
-      const metrics = metadata?.metrics as Record<string, Record<string, number> | null> | undefined;
-      if (metrics?.training) {
-        const names = Object.keys(metrics.training);
+      // The metadata area is free-form (the engine does not check it): shown as it is, whatever it holds.
+      const metrics = isRecord(metadata?.metrics) ? metadata!.metrics : undefined;
+      if (metrics && isRecord(metrics.training)) {
+        const training = metrics.training;
+        const validation = isRecord(metrics.validation) ? metrics.validation : null;
         say(mode, `\nfinal metrics (data ${metadata!.data}, ${metadata!.rows} rows, trained ${metadata!.created}):`);
-        say(mode, table(['metric', 'training', ...(metrics.validation ? ['validation'] : [])], names.map((name) => [name, metrics.training![name], ...(metrics.validation ? [metrics.validation[name]] : [])])));
+        say(mode, table(['metric', 'training', ...(validation ? ['validation'] : [])], Object.keys(training).map((name) => [name, cell(training[name]), ...(validation ? [cell(validation[name])] : [])])));
       }
     });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value of a free-form area as a table cell: a number stays a number (aligned), anything else becomes text. */
+function cell(value: unknown): string | number {
+  if (typeof value === 'number') return value;
+  if (value === null || value === undefined) return '–';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -6,9 +6,9 @@ import { crossValidate } from '../cross-validate.js';
 import type { CrossValidation } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
-import { checkWritable } from '../files.js';
-import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
-import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions } from '../options.js';
+import { checkModelOutput, checkNotAnInput } from '../files.js';
+import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
+import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget } from '../options.js';
 import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
 import { WorkProgress, formatNumber, outputMode, say, table } from '../terminal.js';
@@ -26,10 +26,9 @@ interface SearchOptions extends Record<string, unknown> {
 }
 
 export function searchCommand(): Command {
-  const command = new Command('search')
+  const command = addTargetOption(new Command('search')
     .description('hyperparameter search: rank configurations by k-fold score, then train the best on all the data and save it')
-    .argument('<data.csv>', 'data with a header row ("-" reads stdin)')
-    .requiredOption('--target <column>', 'the column to predict')
+    .argument('<data.csv>', 'data with a header row ("-" reads stdin)'))
     .option('--grid <settings>', "every combination of the listed values, e.g. 'lr=1e-2,1e-3 layers=32|64,32 dropout=0,0.2'")
     .option('--random <n>', 'n configurations drawn at random from --space')
     .option('--space <settings>', "ranges and choices for --random, e.g. 'lr=1e-4..1e-1:log layers=32|64,32 dropout=0..0.5'", DEFAULT_SPACE)
@@ -48,10 +47,12 @@ configuration every candidate starts from.`);
 }
 
 function search(file: string, options: SearchOptions): void {
+  requireTarget(options);
   const mode = outputMode(options);
   if ((options.grid === undefined) === (options.random === undefined)) throw new UsageError('search: give either --grid <settings> or --random <n>');
   const folds = parseNumberOption('--folds', options.folds, { integer: true, min: 2 });
-  checkWritable(options.out);
+  checkModelOutput(options.out);
+  checkNotAnInput('--out', options.out, [file]);
   const base = configFromOptions(options);
   let candidates: TrainingConfig[];
   let dimensions;
@@ -73,7 +74,8 @@ function search(file: string, options: SearchOptions): void {
       const cv = crossValidate(encoded, config, folds, { run: { onEpochEnd: () => progress.epoch() }, onFold: (fold) => progress.finished('', fold.epochs, config.epochs) });
       const settings = describeSettings(config, dimensions);
       results.push({ config, settings, cv });
-      progress.finished(`${i + 1}/${candidates.length} ${settings}: ${cv.headline} ${formatNumber(cv.mean[cv.headline])} ± ${formatNumber(cv.std[cv.headline])}`, 0, 0);
+      const diverged = cv.folds.some((fold) => fold.problem !== null) ? ' (diverged: the non-finite guard stopped training)' : '';
+      progress.finished(`${i + 1}/${candidates.length} ${settings}: ${cv.headline} ${formatNumber(cv.mean[cv.headline])} ± ${formatNumber(cv.std[cv.headline])}${diverged}`, 0, 0);
     });
   } finally {
     progress.stop();
@@ -83,17 +85,20 @@ function search(file: string, options: SearchOptions): void {
     .map((result, index) => ({ ...result, index }))
     .sort((a, b) => b.cv.mean[metric] - a.cv.mean[metric] || a.cv.std[metric] - b.cv.std[metric] || a.index - b.index);
   const best = ranked[0];
-  const prepared = prepareRun(encoded, best.config);
+  // The refit trains on every row (the folds have done the validating), unless early stopping needs held-out rows to watch.
+  const refit: TrainingConfig = best.config.earlyStopping === null ? { ...best.config, validationSplit: 0 } : best.config;
+  const prepared = prepareRun(encoded, refit);
   const fit = prepared.trainer.fit();
+  checkConverged(fit, options.out);
   const score = (rows: Int32Array) => scorePredictions(prepared.preprocessing, predictRows(prepared.run.model, prepared.preprocessing, takeRows(encoded.x, rows)), takeValues(encoded.y, rows));
   const scores = { training: score(prepared.trainRows), validation: prepared.validationRows ? score(prepared.validationRows) : null };
   saveModel(options.out, trainedModelDocument({
-    model: prepared.run.model, config: best.config, target: options.target, loss: prepared.run.loss, preprocessing: prepared.preprocessing,
+    model: prepared.run.model, config: refit, target: options.target, loss: prepared.run.loss, preprocessing: prepared.preprocessing,
     result: fit, dataFile: file, rows: encoded.x.rows, scores,
   }));
   if (mode.json) {
     process.stdout.write(JSON.stringify({
-      metric, folds, model: options.out, best: best.config,
+      metric, folds, model: options.out, best: best.config, trainedRows: prepared.trainRows.length,
       ranking: ranked.map((r, rank) => ({ rank: rank + 1, settings: r.settings, mean: r.cv.mean, std: r.cv.std, config: r.config })),
       training: scoreSummary(scores.training), validation: scores.validation ? scoreSummary(scores.validation) : null,
     }) + '\n');
@@ -101,5 +106,6 @@ function search(file: string, options: SearchOptions): void {
   }
   say(mode, `\nranked by mean ${metric} over ${folds} folds:`);
   say(mode, table(['rank', 'settings', metric, '± std'], ranked.map((r, rank) => [String(rank + 1), r.settings, r.cv.mean[metric], r.cv.std[metric]])));
-  say(mode, `\nbest: ${best.settings}; trained on all ${encoded.x.rows} rows and saved to ${options.out}`);
+  const held = prepared.validationRows ? ` (${prepared.validationRows.length} more held out for early stopping)` : '';
+  say(mode, `\nbest: ${best.settings}; trained on ${held ? '' : 'all '}${prepared.trainRows.length} rows${held} and saved to ${options.out}`);
 }

@@ -5,10 +5,10 @@ import type { EpochRecord, HealthWarning, TrainingConfig } from '../engine.js';
 import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
-import { checkWritable, ensureDirectory, removeStaleTemporaries } from '../files.js';
-import { saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
+import { checkModelOutput, checkNotAnInput, ensureDirectory, removeStaleTemporaries } from '../files.js';
+import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
-import { addDataOptions, addTrainingOptions, categoricalColumns, configFromOptions, describeConfig } from '../options.js';
+import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget, describeConfig } from '../options.js';
 import { encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import type { Score } from '../pipeline.js';
 import { TrainingProgress, lossChart, outputMode, say } from '../terminal.js';
@@ -26,10 +26,9 @@ interface TrainOptions extends Record<string, unknown> {
 }
 
 export function trainCommand(): Command {
-  const command = new Command('train')
+  const command = addTargetOption(new Command('train')
     .description('train a network on a CSV file and save it with its preprocessing')
-    .argument('<data.csv>', 'training data: a header row, one sample per row ("-" reads stdin)')
-    .requiredOption('--target <column>', 'the column to predict')
+    .argument('<data.csv>', 'training data: a header row, one sample per row ("-" reads stdin)'))
     .option('--out <model.json>', 'where to save the trained model (written atomically)', 'model.json')
     .option('--checkpoint <dir>', `write ${CHECKPOINT_FILE} (weights, optimiser, random state, config) into <dir> after every epoch`)
     .option('--resume <dir>', 'continue the run checkpointed in <dir> (same data and target; the configuration comes from the checkpoint)');
@@ -48,9 +47,11 @@ Examples:
 }
 
 async function train(file: string, options: TrainOptions): Promise<void> {
+  requireTarget(options);
   const mode = outputMode(options);
   if (file === '-' && options.resume) throw new UsageError('--resume: needs the data as a file (the checkpoint checks it is the same data), not stdin');
-  checkWritable(options.out);
+  checkModelOutput(options.out);
+  checkNotAnInput('--out', options.out, [file]);
   const { table, text } = loadTable(file);
   const dataSha256 = sha256(text);
   let config: TrainingConfig;
@@ -93,7 +94,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
     try {
       trainer.restore(resumeFrom.trainer);
     } catch (error) {
-      throw new UsageError(`${join(options.resume!, CHECKPOINT_FILE)}: does not fit this run: ${(error as Error).message}`);
+      throw new UsageError(`${join(options.resume!, CHECKPOINT_FILE)}: not a valid checkpoint for this run: ${(error as Error).message}`);
     }
   }
   const trainRows = prepared.trainRows.length;
@@ -113,6 +114,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
     process.off('SIGINT', interrupt);
     progress.stop();
   }
+  checkConverged(result, options.out);
   const score = (rows: Int32Array): Score => scorePredictions(preprocessing, predictRows(run.model, preprocessing, takeRows(data.x, rows)), takeValues(data.y, rows));
   const trained: TrainedModel = {
     model: run.model, config, target: options.target, loss: run.loss, preprocessing, result, dataFile: file, rows: data.x.rows,

@@ -30,6 +30,7 @@ export {
   makeSin,
   syntheticToCsv,
   SYNTHETIC_DATA_SETS,
+  SYNTHETIC_MAX_ROWS,
   type SyntheticData,
   type SyntheticOptions,
   type SyntheticName,

@@ -156,8 +156,11 @@ export function syntheticToCsv(set: SyntheticData): string {
   return formatCsv([...set.featureNames, set.targetName], rows);
 }
 
+/** The most rows a synthetic set has (about 500 MB of CSV). */
+export const SYNTHETIC_MAX_ROWS = 10_000_000;
+
 function common(where: string, options: SyntheticOptions, defaultNoise: number): { n: number; noise: number; rng: Rng } {
-  const n = checkNumber(where, 'n', options.n ?? 200, { min: 1, max: 10_000_000, integer: true });
+  const n = checkNumber(where, 'n', options.n ?? 200, { min: 1, max: SYNTHETIC_MAX_ROWS, integer: true });
   const noise = checkNumber(where, 'noise', options.noise ?? defaultNoise, { min: 0 });
   const seed = checkNumber(where, 'seed', options.seed ?? 0, { integer: true });
   return { n, noise, rng: new Rng(seed) };

@@ -184,7 +184,9 @@ export function parseConfigValue(key: ConfigKey, text: string, label: OptionLabe
   if (nullable && (value === 'none' || value === 'off')) return null;
   switch (key) {
     case 'layers':
-      if (value === '' || value === 'none') return [];
+      // No hidden layer is said with "none": an empty value is more likely a slip (a stray "|" or an unset variable).
+      if (value === 'none') return [];
+      if (value === '') bad('must be a list of positive integer widths such as 64,32, or none for no hidden layer');
       return value.split(',').map((part) => {
         const width = parseStrictNumber(part.trim());
         if (width === null || !Number.isInteger(width) || width < 1) bad('must be a list of positive integer widths such as 64,32');
@@ -193,7 +195,7 @@ export function parseConfigValue(key: ConfigKey, text: string, label: OptionLabe
     case 'scaleTarget':
       if (value === 'true' || value === 'yes') return true;
       if (value === 'false' || value === 'no') return false;
-      return bad('must be true or false');
+      return bad('must be yes or no (or true, false)');
     case 'task': case 'activation': case 'outputActivation': case 'loss': case 'optimizer': case 'schedule': case 'init': case 'scale':
       return value;
     default: {

@@ -17,6 +17,7 @@ import { FusedPenalty } from './fused-penalty.js';
 import { fillBatch, makeBatch, subset } from './dataset.js';
 import { measureHealth } from './health-probe.js';
 import { NonFiniteGuard, locateNonFinite } from './guard.js';
+import { checkTrainerState } from './state-check.js';
 import { LossDefinition, Targets, resolveLoss } from './losses.js';
 import type { Dataset, EpochPosition, EpochRecord, FitOptions, FitResult, StopReason, TrainerState } from './types.js';
 
@@ -326,12 +327,8 @@ export class Trainer {
 
   /** Continues from `state` (taken from a trainer with the same model architecture, data and options). */
   restore(state: TrainerState): this {
-    if (state?.format !== 'backprop.trainer-state' || state.version !== 1) throw new BackpropError(`Trainer.restore: not a trainer state (format ${formatValue(state?.format)}, version ${formatValue(state?.version)})`);
     const named = this.model.namedParameters();
-    for (const [name, p] of named) {
-      const values = state.parameters?.[name];
-      if (!Array.isArray(values) || values.length !== p.size) throw new BackpropError(`Trainer.restore: parameters.${name} must hold ${p.size} numbers`);
-    }
+    checkTrainerState(state, named.map(([name, p]) => [name, p.size] as const));
     for (const [name, p] of named) p.data.set(state.parameters[name]);
     this.epoch = state.epoch;
     this.step = state.step;

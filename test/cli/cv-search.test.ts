@@ -42,6 +42,22 @@ test('search --grid ranks every combination by k-fold score and saves the best t
   assert.deepEqual(saved.training.config.layers, search.best.layers);
   assert.equal(saved.training.config.lr, search.best.lr);
   assert.equal(saved.metadata.rows, 150);
+  assert.equal(search.trainedRows, 150, 'the refit trains on every row, none held out');
+  assert.equal(saved.training.config.validationSplit, 0);
+  assert.equal(search.validation, null);
+  assert.equal(saved.metadata.metrics.validation, null);
+});
+
+test('search with early stopping refits holding out the validation share, and says so', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const args = ['search', IRIS, '--target', 'species', '--grid', 'lr=1e-2', '--folds', '2', '--epochs', '3', '--early-stopping', '2', '--out', join(dir, 'best.json')];
+  const text = backprop(args);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /best: lr=0\.01; trained on 135 rows \(15 more held out for early stopping\) and saved to /);
+  assert.equal(json(backprop([...args, '--json'])).trainedRows, 135);
+  const all = backprop(args.filter((_, i) => i !== args.indexOf('--early-stopping') && i !== args.indexOf('--early-stopping') + 1));
+  assert.match(all.stdout, /best: lr=0\.01; trained on all 150 rows and saved to /);
 });
 
 test('search --random draws the requested number of configurations from --space', (t) => {
@@ -57,4 +73,20 @@ test('search --random draws the requested number of configurations from --space'
     assert.equal(config.epochs, 5);
   }
   assert.deepEqual(json(backprop(args)).ranking.map((r: { settings: string }) => r.settings), search.ranking.map((r: { settings: string }) => r.settings), 'seeded');
+});
+
+test('cv and search say when training diverged instead of showing bare Infinity scores', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const cv = backprop(['cv', IRIS, '--target', 'petal_width', '--lr', '1e30', '--epochs', '2', '--folds', '3', '--json']);
+  assert.equal(cv.status, 0, cv.stderr);
+  assert.match(cv.stderr, /^backprop: warning: training diverged in 3 of 3 folds, so their scores are meaningless; fold 1: non-finite .*learning rate 1e\+30/);
+  assert.ok(json(cv).folds.every((fold: { problem: string | null }) => typeof fold.problem === 'string'));
+  const healthy = backprop(['cv', IRIS, '--target', 'petal_width', '--epochs', '2', '--folds', '3', '--json']);
+  assert.equal(healthy.stderr, '');
+  assert.ok(json(healthy).folds.every((fold: { problem: string | null }) => fold.problem === null));
+  const search = backprop(['search', IRIS, '--target', 'petal_width', '--grid', 'lr=1e30,1e-2', '--epochs', '2', '--folds', '2', '--out', join(dir, 's.json')]);
+  assert.equal(search.status, 0, search.stderr);
+  assert.match(search.stdout, /lr=1e\+30: r2 -Infinity ± NaN \(diverged: the non-finite guard stopped training\)/);
+  assert.doesNotMatch(search.stdout, /lr=0\.01: r2 [\d.]+ ± [\d.]+ \(diverged/);
 });

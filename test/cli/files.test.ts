@@ -1,7 +1,7 @@
 /** Atomic writes: a file is replaced whole or not at all, and no temporary file is left behind. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../cli/errors.js';
 import { removeStaleTemporaries, writeFileAtomic } from '../../cli/files.js';
@@ -29,6 +29,20 @@ test('writeFileAtomic refuses a directory or a missing directory and leaves ever
   assert.deepEqual(readdirSync(dir).sort(), ['keep.txt', 'sub']);
   assert.deepEqual(readdirSync(join(dir, 'sub')), []);
   assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'keep');
+});
+
+test('writeFileAtomic keeps the permissions of the file it replaces', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const path = join(dir, 'private.json');
+  writeFileSync(path, 'old');
+  chmodSync(path, 0o600);
+  writeFileAtomic(path, 'new');
+  assert.equal(readFileSync(path, 'utf8'), 'new');
+  assert.equal(statSync(path).mode & 0o777, 0o600, 'still private');
+  chmodSync(path, 0o640);
+  writeFileAtomic(path, 'newer');
+  assert.equal(statSync(path).mode & 0o777, 0o640);
 });
 
 test('writeFileAtomic through a symbolic link replaces the file it points to and keeps the link', (t) => {

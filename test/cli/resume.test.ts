@@ -1,7 +1,7 @@
 /** A training run killed mid-way and resumed from its checkpoint ends with the same weights as one never interrupted. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIGITS, IRIS, backprop, startBackprop, temporaryDirectory } from './helpers.js';
 
@@ -67,6 +67,31 @@ test('resume refuses other data, another target or changed options', (t) => {
   assert.equal(existsSync(join(dir, 'x.json')), false);
   const digitsText = backprop(['train', DIGITS, '--target', 'digit', '--resume', checkpoints, '--out', join(dir, 'x.json')]);
   assert.match(digitsText.stderr, /the checkpoint was trained for target "species"|not the data the checkpoint/);
+});
+
+test('a corrupt checkpoint is refused, naming the field and the bad value, and nothing is saved', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const checkpoints = join(dir, 'run');
+  assert.equal(backprop(['train', IRIS, '--target', 'species', '--epochs', '2', '--checkpoint', checkpoints, '--out', join(dir, 'm.json'), '--quiet']).status, 0);
+  const path = join(checkpoints, 'checkpoint.json');
+  const good = readFileSync(path, 'utf8');
+  const cases: [(checkpoint: any) => void, RegExp][] = [
+    [(c) => (c.trainer.parameters['0.weight'][1] = 'abc'), /: parameters\.0\.weight\[1\] must be a finite number, got "abc"$/],
+    [(c) => delete c.trainer.history, /: history must be a list of epoch records, got undefined$/],
+    [(c) => (c.trainer.epoch = 99), /: history must be one record per completed epoch \(99\), got "2 records"$/],
+  ];
+  for (const [corrupt, message] of cases) {
+    const checkpoint = JSON.parse(good);
+    checkpoint.config.epochs = 5; // so that the resumed run would train and save
+    corrupt(checkpoint);
+    writeFileSync(path, JSON.stringify(checkpoint));
+    const result = backprop(['train', IRIS, '--target', 'species', '--resume', checkpoints, '--out', join(dir, 'x.json')]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr.trimEnd(), /^backprop: .*checkpoint\.json: not a valid checkpoint for this run: Trainer\.restore/);
+    assert.match(result.stderr.trimEnd(), message);
+    assert.equal(existsSync(join(dir, 'x.json')), false, 'no model saved');
+  }
 });
 
 test('Ctrl-C (SIGINT) stops training after the current step and still saves the model', async (t) => {

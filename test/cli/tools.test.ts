@@ -100,3 +100,29 @@ test('the engine backend: the fastest available by default, BACKPROP_BACKEND cho
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^backprop: BACKPROP_BACKEND=gpu: unknown backend "gpu"; expected one of auto, native, wasm, js/);
 });
+
+test('info shows whatever the free-form metadata and training areas hold, without an internal error', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const model = join(dir, 'm.json');
+  assert.equal(backprop(['train', IRIS, '--target', 'species', '--layers', '4', '--epochs', '1', '--out', model, '--quiet']).status, 0);
+  const document = JSON.parse(readFileSync(model, 'utf8'));
+  const edits: ((d: any) => void)[] = [
+    (d) => (d.metadata.metrics.training.accuracy = null),
+    (d) => (d.metadata.metrics.training.accuracy = { value: 1 }),
+    (d) => (d.metadata.metrics.validation = 'n/a'),
+    (d) => (d.metadata.metrics.validation.accuracy = [1]),
+    (d) => (d.metadata.metrics = 3),
+    (d) => (d.training.config.lr = { value: 0.1 }),
+  ];
+  for (const edit of edits) {
+    const edited = structuredClone(document);
+    edit(edited);
+    writeFileSync(model, JSON.stringify(edited));
+    const result = backprop(['info', model]);
+    assert.equal(result.status, 0, `${edit}: ${result.stderr}`);
+    assert.equal(result.stderr, '');
+  }
+  writeFileSync(model, JSON.stringify({ ...document, metadata: { ...document.metadata, metrics: { training: { accuracy: 'high', macroF1: null } } } }));
+  assert.match(backprop(['info', model]).stdout, /accuracy\s+high\n\s+macroF1\s+–/);
+});

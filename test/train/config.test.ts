@@ -44,6 +44,7 @@ test('every invalid value is a ConfigError naming the option as the caller label
 test('parseConfigValue reads strict decimals, lists and "none"; never Number()\'s surprises', () => {
   assert.deepEqual(parseConfigValue('layers', '64, 32'), [64, 32]);
   assert.deepEqual(parseConfigValue('layers', 'none'), []);
+  assert.throws(() => parseConfigValue('layers', ''), /layers: must be a list of positive integer widths such as 64,32, or none for no hidden layer, got ""/);
   assert.equal(parseConfigValue('lr', '1e-3'), 0.001);
   assert.equal(parseConfigValue('earlyStopping', 'none'), null);
   assert.equal(parseConfigValue('scaleTarget', 'no'), false);
