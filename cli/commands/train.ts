@@ -37,7 +37,8 @@ export function trainCommand(): Command {
   command.addOption(new Option('--json', 'print the history and results as one JSON object instead of text'));
   command.addOption(new Option('--quiet', 'print nothing but errors'));
   command.addHelpText('after', `
-Ctrl-C (SIGINT) stops training after the current step and saves the model as it is.
+Ctrl-C (SIGINT) stops training after the current step, saves the model as it is and exits
+with status 130.
 
 Examples:
   backprop train data/iris.csv --target species --out iris.json
@@ -105,7 +106,12 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   say(mode, `training: ${describeConfig(config)}; ${trainRows} training rows, ${prepared.validationRows?.length ?? 0} validation rows`);
   if (resumeFrom) say(mode, `resuming after epoch ${resumeFrom.epoch} from ${options.resume}`);
   progress = new TrainingProgress(mode, config.epochs, stepsPerEpoch, resumeFrom?.epoch ?? 0);
-  const interrupt = () => trainer.requestStop();
+  // Interrupted runs still save, then exit with 130 (128 + SIGINT) so `train && deploy` stops.
+  let interrupted = false;
+  const interrupt = () => {
+    interrupted = true;
+    trainer.requestStop();
+  };
   process.once('SIGINT', interrupt);
   let result;
   try {
@@ -122,6 +128,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   };
   saveModel(options.out, trainedModelDocument(trained));
   report(mode, trained, [...warnings.values()], options.out);
+  if (interrupted) process.exitCode = 130;
 }
 
 function report(mode: OutputMode, trained: TrainedModel, warnings: (HealthWarning & { epoch: number })[], out: string): void {

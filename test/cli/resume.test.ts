@@ -94,7 +94,7 @@ test('a corrupt checkpoint is refused, naming the field and the bad value, and n
   }
 });
 
-test('Ctrl-C (SIGINT) stops training after the current step and still saves the model', async (t) => {
+test('Ctrl-C (SIGINT) stops training after the current step, still saves the model and exits 130', async (t) => {
   const { dir, cleanup } = temporaryDirectory();
   t.after(cleanup);
   const checkpoints = join(dir, 'run');
@@ -108,7 +108,7 @@ test('Ctrl-C (SIGINT) stops training after the current step and still saves the 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   child.kill('SIGINT');
-  assert.equal(await exited, 0);
+  assert.equal(await exited, 130, 'an interrupted run exits 130 (128 + SIGINT), so `train && deploy` stops');
   const report = JSON.parse(stdout);
   assert.equal(report.stoppedBy, 'callback');
   assert.ok(report.epochs >= 2 && report.epochs < 500, `stopped after ${report.epochs} epochs`);
