@@ -41,7 +41,7 @@ function reduceElements(values: Tensor, reduction: Reduction): Tensor {
 /**
  * A loss from its terms (per element or per sample, of shape `shape`) as one graph node:
  * 'none' returns the terms, 'sum' is Σ terms and 'mean' is (Σ terms)·(1/n), with the same kernel
- * calls in the same order as `sum`/`mean` of a tensor of the terms, so the values are identical
+ * calls and arithmetic in the same order as `sum`/`mean` of a tensor of the terms, so the values are identical
  * (the fused training step, src/train/fused-loss.ts, repeats them). `backwardTerms` receives
  * ∂C/∂termᵢ for every term (one value for all of them under 'sum' and 'mean') and adds the
  * gradient into the loss's inputs. One node instead of three matters for small batches.
@@ -60,16 +60,19 @@ function reduceTerms(terms: FloatArray, shape: readonly number[], reduction: Red
   kernels.reduce('sum', terms, 1, count, 1, total, false);
   let value = total;
   if (reduction === 'mean') {
+    // The arithmetic of unary('mulScalar') (no backend has its own), written out: a call into
+    // the TypeScript backend's general loop costs more than this one product.
     value = allocate(dtype, 1);
-    kernels.unary('mulScalar', total, value, 1 / count);
+    value[0] = total[0] * (1 / count);
   }
   const out = new Tensor(value, []);
   if (recording) {
     record(out, parents, (gradOut) => {
       let gradTotal = gradOut;
       if (reduction === 'mean') {
+        // unaryBackward('mulScalar', accumulate) into a zero-filled array, written out.
         gradTotal = allocate(dtype, 1);
-        kernels.unaryBackward('mulScalar', total, value, gradOut, gradTotal, 1 / count, true);
+        gradTotal[0] = 0 + gradOut[0] * (1 / count);
       }
       // The sum hands its gradient to every term (added to zero, as broadcasting's backward does).
       backwardTerms(allocate(dtype, count).fill(0 + gradTotal[0]));
