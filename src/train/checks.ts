@@ -2,6 +2,7 @@ import { Dense } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import { Tensor } from '../tensor/index.js';
 import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
+import { firstNonFinite } from './guard.js';
 import type { LossDefinition, Targets } from './losses.js';
 import type { Dataset, FitOptions } from './types.js';
 
@@ -40,11 +41,13 @@ export function checkDataset(where: string, data: Dataset, loss: LossDefinition,
   if (targetRows(data.y) !== data.x.shape[0]) throw new ShapeError(`${where}: x has ${data.x.shape[0]} rows but y has ${targetRows(data.y)}`);
   if (loss.targets === 'labels' && !(data.y instanceof Int32Array)) throw new ValueError(`${where}: this loss takes integer class labels (an Int32Array) as y, got ${describe(data.y)}`);
   const features = data.x.shape[1];
-  for (let i = 0; i < data.x.size; i++) {
-    if (!Number.isFinite(data.x.data[i])) throw new ValueError(`${where}: x[${Math.floor(i / features)}][${i % features}] is ${data.x.data[i]}; inputs must be finite`);
-  }
+  const inputs = data.x.data;
+  const badInput = firstNonFinite(inputs);
+  if (badInput >= 0) throw new ValueError(`${where}: x[${Math.floor(badInput / features)}][${badInput % features}] is ${inputs[badInput]}; inputs must be finite`);
   if (data.y instanceof Tensor) {
-    for (let i = 0; i < data.y.size; i++) if (!Number.isFinite(data.y.data[i])) throw new ValueError(`${where}: y element ${i} is ${data.y.data[i]}; targets must be finite`);
+    const targets = data.y.data;
+    const badTarget = firstNonFinite(targets);
+    if (badTarget >= 0) throw new ValueError(`${where}: y element ${badTarget} is ${targets[badTarget]}; targets must be finite`);
   } else {
     const classes = outputUnits(model);
     for (let i = 0; i < data.y.length; i++) {

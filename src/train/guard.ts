@@ -17,7 +17,7 @@ const sums64 = new Float64Array(WIDTH);
  * column is, and NaN or ±∞ when one element is not. Only then (or when finite values overflowed a
  * sum) does an element-by-element scan run.
  */
-function firstNonFinite(values: FloatArray): number {
+export function firstNonFinite(values: FloatArray): number {
   const n = values.length;
   const rows = Math.floor(n / WIDTH);
   let probe = 0;
