@@ -81,9 +81,12 @@ function search(file: string, options: SearchOptions): void {
     progress.stop();
   }
   const metric = results[0].cv.headline;
+  // A diverged configuration may score NaN (or −∞): it ranks last, as NaN does not order under '-'.
+  const rankValue = (value: number) => (Number.isNaN(value) ? -Infinity : value);
+  const rankSpread = (value: number) => (Number.isNaN(value) ? Infinity : value);
   const ranked = results
     .map((result, index) => ({ ...result, index }))
-    .sort((a, b) => b.cv.mean[metric] - a.cv.mean[metric] || a.cv.std[metric] - b.cv.std[metric] || a.index - b.index);
+    .sort((a, b) => rankValue(b.cv.mean[metric]) - rankValue(a.cv.mean[metric]) || rankSpread(a.cv.std[metric]) - rankSpread(b.cv.std[metric]) || a.index - b.index);
   const best = ranked[0];
   // The refit trains on every row (the folds have done the validating), unless early stopping needs held-out rows to watch.
   const refit: TrainingConfig = best.config.earlyStopping === null ? { ...best.config, validationSplit: 0 } : best.config;

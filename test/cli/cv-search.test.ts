@@ -90,3 +90,16 @@ test('cv and search say when training diverged instead of showing bare Infinity 
   assert.match(search.stdout, /lr=1e\+30: r2 -Infinity ± NaN \(diverged: the non-finite guard stopped training\)/);
   assert.doesNotMatch(search.stdout, /lr=0\.01: r2 [\d.]+ ± [\d.]+ \(diverged/);
 });
+
+test('search ranks a diverged configuration last on every backend, whether its score is −∞ or NaN', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  // On the wasm backend the diverged folds score NaN; a comparator of plain differences ranked it first.
+  for (const backend of ['js', 'wasm', 'native']) {
+    const args = ['search', IRIS, '--target', 'petal_width', '--grid', 'lr=1e30,1e-2', '--epochs', '2', '--folds', '2', '--out', join(dir, `${backend}.json`), '--json'];
+    const run = backprop(args, { env: { BACKPROP_BACKEND: backend } });
+    if (run.status === 2 && /not available here/.test(run.stderr)) continue;
+    assert.equal(run.status, 0, `${backend}: ${run.stderr}`);
+    assert.equal(JSON.parse(readFileSync(join(dir, `${backend}.json`), 'utf8')).training.config.lr, 0.01, `${backend}: the refit uses lr 0.01`);
+  }
+});
