@@ -1,6 +1,6 @@
 /** `backprop train <data.csv> --target <column>`: trains a network and saves it with its preprocessing. */
 import { Command, Option } from 'commander';
-import { CONFIG_KEYS, takeRows, takeValues } from '../engine.js';
+import { CONFIG_KEYS, backend, takeRows, takeValues } from '../engine.js';
 import type { EpochRecord, HealthWarning, TrainingConfig } from '../engine.js';
 import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
 import { loadTable } from '../data.js';
@@ -102,7 +102,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   stepsPerEpoch = Math.ceil(trainRows / Math.min(config.batchSize, trainRows));
   const classes = data.task === 'classification' ? `${data.classes} classes` : 'a value';
   say(mode, `${file}: ${data.x.rows} rows, ${data.encoder.features.length} features (${data.x.columns} inputs) → ${data.encoder.target.name}: ${data.task}, ${classes}`);
-  say(mode, `model: ${architecture(run.model)}, loss ${run.loss}`);
+  say(mode, `model: ${architecture(run.model)}, loss ${run.loss}; engine backend ${backend().name}`);
   say(mode, `training: ${describeConfig(config)}; ${trainRows} training rows, ${prepared.validationRows?.length ?? 0} validation rows`);
   if (resumeFrom) say(mode, `resuming after epoch ${resumeFrom.epoch} from ${options.resume}`);
   progress = new TrainingProgress(mode, config.epochs, stepsPerEpoch, resumeFrom?.epoch ?? 0);
@@ -136,7 +136,7 @@ function report(mode: OutputMode, trained: TrainedModel, warnings: (HealthWarnin
   if (mode.json) {
     const history = result.history.map(({ health: _health, ...record }: EpochRecord) => record);
     process.stdout.write(JSON.stringify({
-      model: out, task: scores.training.task, target: trained.target, loss: trained.loss, config: trained.config,
+      model: out, task: scores.training.task, target: trained.target, loss: trained.loss, config: trained.config, backend: backend().name,
       stoppedBy: result.stoppedBy, epochs: result.history.length, bestEpoch: result.bestEpoch, problem: result.problem,
       training: scoreSummary(scores.training), validation: scores.validation ? scoreSummary(scores.validation) : null,
       warnings, history,
