@@ -17,11 +17,22 @@ const WORKLOADS: Record<string, (options: Map<string, string>) => void | Promise
   'mlp-mnist': () => mlpMnistWorkload(),
   'mlp-tiny': () => mlpTinyWorkload(),
   'mlp-wide': () => mlpWideWorkload(),
-  gemm: (options) => gemmWorkload((options.get('sizes') ?? '256,1024,4096').split(',').map(Number)),
+  gemm: (options) => gemmWorkload(gemmSizes(options.get('sizes') ?? '256,1024,4096')),
   'predict-latency': () => predictLatencyWorkload(),
   'gemm-shapes': () => gemmShapesWorkload(),
   'mlp-mnist-chromium': (options) => chromiumMnistWorkload(options),
 };
+/** --sizes: a comma-separated list of positive integers; anything else is a usage error (exit 2). */
+function gemmSizes(text: string): number[] {
+  const sizes = text.split(',').map(Number);
+  const bad = sizes.findIndex((n) => !Number.isInteger(n) || n < 1 || n > 16384);
+  if (bad >= 0) {
+    console.error(`bench: --sizes=${text}: ${JSON.stringify(text.split(',')[bad])} is not a matrix size (an integer from 1 to 16384)`);
+    process.exit(2);
+  }
+  return sizes;
+}
+
 /** Run by --workload=all: the five workloads of ../shared/bench. */
 const DEFAULT_WORKLOADS = ['mlp-mnist', 'mlp-tiny', 'mlp-wide', 'gemm', 'predict-latency'];
 
@@ -32,6 +43,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const options = parseArguments(process.argv.slice(2));
+const KNOWN_OPTIONS = ['workload', 'sizes', 'runs'];
+for (const key of options.keys()) {
+  if (!KNOWN_OPTIONS.includes(key)) {
+    console.error(`bench: unknown option --${key}; known: ${KNOWN_OPTIONS.map((k) => `--${k}`).join(', ')}`);
+    process.exit(2);
+  }
+}
 const requested = options.get('workload') ?? 'all';
 const names = requested === 'all' ? DEFAULT_WORKLOADS : requested.split(',');
 for (const name of names) {
