@@ -14,6 +14,9 @@ constexpr Activation kLastActivation = Activation::Exp;
 /** Whether f′ is computed from y = f(x) (tanh′ = 1 − y², σ′ = y(1 − y), exp′ = y) rather than from x. */
 inline bool derivativeFromOutput(Activation op) { return op == Activation::Tanh || op == Activation::Sigmoid || op == Activation::Exp; }
 
+/** Whether f′ needs the input x (relu′, square′ = 2x, abs′ = sign x). */
+inline bool derivativeFromInput(Activation op) { return op == Activation::Relu || op == Activation::Square || op == Activation::Abs; }
+
 /**
  * z[r,c] = x[r,c] + bias[c] (bias may be null) for x viewed as [rows, cols]; preActivation (may be
  * null) receives z; out = f(z). `out` and `preActivation` may alias x.

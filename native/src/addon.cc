@@ -145,7 +145,7 @@ void UnaryBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     Arguments args(info, "unaryBackward");
     Activation op = args.activation(0);
     const size_t count = args.dimension(5, "count");
-    const bool needsX = op == Activation::Relu || op == Activation::Square || op == Activation::Abs;
+    const bool needsX = derivativeFromInput(op);
     const float* x = args.floats(1, "x", needsX ? count : 0, !needsX);
     const float* y = args.floats(2, "y", derivativeFromOutput(op) ? count : 0, !derivativeFromOutput(op));
     const float* gradOut = args.floats(3, "gradOut", count);
@@ -165,7 +165,7 @@ void BiasActivationBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     Arguments args(info, "biasActivationBackward");
     Activation op = args.activation(0);
     const size_t rows = args.dimension(4, "rows"), cols = args.dimension(5, "cols"), count = rows * cols;
-    const bool needsZ = op == Activation::Relu || op == Activation::Square || op == Activation::Abs;
+    const bool needsZ = derivativeFromInput(op);
     const float* z = args.floats(1, "preActivation", needsZ ? count : 0, !needsZ);
     const float* y = args.floats(2, "y", derivativeFromOutput(op) ? count : 0, !derivativeFromOutput(op));
     const float* gradOut = args.floats(3, "gradOut", count);
@@ -211,7 +211,7 @@ void DenseBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     const Activation op = args.activation(0);
     const size_t rows = args.dimension(1, "rows"), inputs = args.dimension(2, "inputs"), outputs = args.dimension(3, "outputs");
     const size_t count = rows * outputs;
-    const bool needsZ = op == Activation::Relu || op == Activation::Square || op == Activation::Abs;
+    const bool needsZ = derivativeFromInput(op);
     float* gradWeight = args.floats(12, "gradWeight", outputs * inputs, true);
     float* gradInput = args.floats(14, "gradInput", rows * inputs, true);
     const float* x = args.floats(4, "x", gradWeight != nullptr ? rows * inputs : 0, gradWeight == nullptr);
