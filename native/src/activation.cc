@@ -128,6 +128,10 @@ void reduceSumF32(const float* x, size_t outer, size_t length, size_t inner, flo
     }
     return;
   }
+#ifndef BACKPROP_SCALAR_ONLY
+  static const bool hasAvx512 = detectSimdLevel() == SimdLevel::Avx512;
+  if (hasAvx512) return columnSumsAvx512(x, outer, length, inner, out, accumulate);
+#endif
   for (size_t o = 0; o < outer; o++) {
     float* sums = out + o * inner;
     if (!accumulate)

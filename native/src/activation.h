@@ -49,3 +49,5 @@ void tanhInPlaceAvx512(float* values, size_t count);
 void sigmoidInPlaceAvx512(float* values, size_t count);
 void expInPlaceAvx512(float* values, size_t count);
 void softmaxAvx512(const float* x, size_t rows, size_t cols, float* out, bool log);
+/** reduceSumF32 for inner > 1 (column sums, e.g. a bias gradient) with AVX-512; the same sums in the same order. */
+void columnSumsAvx512(const float* x, size_t outer, size_t length, size_t inner, float* out, bool accumulate);

@@ -74,6 +74,32 @@ inline __m512 expAny16(__m512 x) {
   return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), result, x);
 }
 
+/**
+ * ln x for x ≥ 0 (softmax's sums, which are ≥ 1): x = 2ᵉ·m with m in [0.75, 1.5), then
+ * ln m = 2·atanh s = 2(s + s³/3 + … + s¹¹/11) for s = (m − 1)/(m + 1), |s| ≤ 0.2 (truncation below
+ * 1e-9), plus e·ln 2. ln 0 = −∞, ln ∞ = ∞; NaN stays NaN.
+ */
+inline __m512 log16(__m512 x) {
+  __m512 m = _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
+  __m512 e = _mm512_getexp_ps(x);
+  const __mmask16 high = _mm512_cmp_ps_mask(m, _mm512_set1_ps(1.5f), _CMP_GE_OQ);
+  m = _mm512_mask_mul_ps(m, high, m, _mm512_set1_ps(0.5f));
+  e = _mm512_mask_add_ps(e, high, e, _mm512_set1_ps(1.0f));
+  const __m512 s = _mm512_div_ps(_mm512_sub_ps(m, _mm512_set1_ps(1.0f)), _mm512_add_ps(m, _mm512_set1_ps(1.0f)));
+  const __m512 s2 = _mm512_mul_ps(s, s);
+  __m512 series = _mm512_set1_ps(2.0f / 11);
+  series = _mm512_fmadd_ps(series, s2, _mm512_set1_ps(2.0f / 9));
+  series = _mm512_fmadd_ps(series, s2, _mm512_set1_ps(2.0f / 7));
+  series = _mm512_fmadd_ps(series, s2, _mm512_set1_ps(2.0f / 5));
+  series = _mm512_fmadd_ps(series, s2, _mm512_set1_ps(2.0f / 3));
+  series = _mm512_fmadd_ps(series, s2, _mm512_set1_ps(2.0f));
+  const __m512 logM = _mm512_mul_ps(series, s);
+  __m512 result = _mm512_fmadd_ps(e, _mm512_set1_ps(0.693147182464599609375f), logM);
+  // x = 0: getexp gives −∞ but getmant 0, whose series is finite; ±∞ and NaN come through e.
+  result = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ), result, _mm512_set1_ps(-INFINITY));
+  return result;
+}
+
 template <__m512 (*f)(__m512)>
 void applyInPlace(float* values, size_t count) {
   size_t i = 0;
@@ -90,12 +116,77 @@ void tanhInPlaceAvx512(float* values, size_t count) { applyInPlace<tanh16>(value
 void sigmoidInPlaceAvx512(float* values, size_t count) { applyInPlace<sigmoid16>(values, count); }
 void expInPlaceAvx512(float* values, size_t count) { applyInPlace<expAny16>(values, count); }
 
+namespace {
+
+/** Rows at most this wide take the one-row-per-lane softmax. */
+constexpr size_t kNarrowColumns = 8;
+
+/**
+ * Softmax of rows with at most kNarrowColumns columns (a classifier's few classes), 16 rows at a
+ * time with one row per lane: each column is gathered across the rows, so the maximum, the sum of
+ * exponentials and the logarithm are each a few vector instructions for 16 rows rather than a
+ * horizontal reduction and a scalar logarithm per row. The same arithmetic as the row loop below
+ * except that the exponentials are summed column by column and ln Σ comes from log16.
+ */
+void softmaxNarrow(const float* x, size_t rows, size_t cols, float* out, bool log) {
+  const __m512i rowOffsets = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(static_cast<int>(cols)));
+  for (size_t r = 0; r < rows; r += 16) {
+    const __mmask16 lanes = rows - r >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (rows - r)) - 1);
+    const float* in = x + r * cols;
+    float* block = out + r * cols;
+    __m512 values[kNarrowColumns];
+    __m512 max = _mm512_set1_ps(-INFINITY);
+    for (size_t c = 0; c < cols; c++) {
+      values[c] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, rowOffsets, in + c, 4);
+      max = _mm512_max_ps(max, values[c]);  // as the row loop: a NaN is caught by the sum below
+    }
+    max = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(max, _mm512_set1_ps(-INFINITY), _CMP_EQ_OQ), max, _mm512_setzero_ps());
+    __m512 sum = _mm512_setzero_ps();
+    for (size_t c = 0; c < cols; c++) {
+      values[c] = _mm512_sub_ps(values[c], max);
+      const __m512 e = expAny16(values[c]);
+      sum = _mm512_add_ps(sum, e);
+      if (!log) values[c] = e;
+    }
+    if (log) {
+      const __m512 logSum = log16(sum);
+      for (size_t c = 0; c < cols; c++) _mm512_mask_i32scatter_ps(block + c, lanes, rowOffsets, _mm512_sub_ps(values[c], logSum), 4);
+    } else {
+      const __m512 inverse = _mm512_div_ps(_mm512_set1_ps(1.0f), sum);
+      for (size_t c = 0; c < cols; c++) _mm512_mask_i32scatter_ps(block + c, lanes, rowOffsets, _mm512_mul_ps(values[c], inverse), 4);
+    }
+  }
+}
+
+/** Column sums over the middle axis of x viewed as [outer, length, inner], 16 columns at a time. */
+void columnSums(const float* x, size_t outer, size_t length, size_t inner, float* out, bool accumulate) {
+  for (size_t o = 0; o < outer; o++) {
+    const float* block = x + o * length * inner;
+    float* sums = out + o * inner;
+    for (size_t i = 0; i < inner; i += 16) {
+      const __mmask16 lanes = inner - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (inner - i)) - 1);
+      __m512 sum = accumulate ? _mm512_maskz_loadu_ps(lanes, sums + i) : _mm512_setzero_ps();
+      for (size_t j = 0; j < length; j++) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(lanes, block + j * inner + i));
+      _mm512_mask_storeu_ps(sums + i, lanes, sum);
+    }
+  }
+}
+
+}  // namespace
+
+void columnSumsAvx512(const float* x, size_t outer, size_t length, size_t inner, float* out, bool accumulate) {
+  columnSums(x, outer, length, inner, out, accumulate);
+}
+
 /**
  * Softmax of each row, 16 columns at a time: the row maximum m, then Σ e^(x − m) (the exponentials
  * kept in `out` for the plain softmax), then x − m − ln Σ (log) or e^(x − m)/Σ. A row whose
  * maximum is −∞ (all −∞) uses m = 0, as the TypeScript backend does; a NaN spreads through its row.
+ * Narrow rows go to softmaxNarrow (a block's values are all read before any is written, so `out`
+ * may alias x there too).
  */
 void softmaxAvx512(const float* x, size_t rows, size_t cols, float* out, bool log) {
+  if (cols <= kNarrowColumns) return softmaxNarrow(x, rows, cols, out, log);
   for (size_t r = 0; r < rows; r++) {
     const float* in = x + r * cols;
     float* row = out + r * cols;

@@ -67,14 +67,31 @@ export function gradBufferToOverwrite(t: Tensor): FloatArray | null {
 }
 
 /**
- * Gradient storage of intermediate tensors that backward() released, kept for the next gradient of
- * the same dtype and size: a training loop then reuses the same buffers every step. A new large
- * typed array comes from fresh zero pages, and faulting them in (with the extra fault when a
- * kernel reads the zeros before writing) costs several times more than refilling a mapped buffer.
- * Only arrays of at least RECYCLE_MIN_ELEMENTS are kept, RECYCLE_MAX_BYTES in all.
+ * Working storage for an op (values its backward rule needs, or a scratch array): `size` numbers
+ * of arbitrary contents, from storage given back by `releaseScratch` when there is some.
+ */
+export function scratch(dtype: DType, size: number): FloatArray {
+  return takeRecycled(dtype, size) ?? allocate(dtype, size);
+}
+
+/**
+ * Gives storage from `scratch` back once nothing can read it any more (e.g. at the end of the
+ * backward rule that was its last reader); it may be handed out again by the next `scratch` or
+ * gradient of its dtype and size.
+ */
+export function releaseScratch(data: FloatArray): void {
+  recycle(data);
+}
+
+/**
+ * Storage that backward() released (gradients of intermediate tensors) or that ops gave back
+ * (`releaseScratch`), kept for the next array of the same dtype and size: a training loop then
+ * reuses the same buffers every step. A new large typed array comes from fresh zero pages, and
+ * faulting them in costs several times more than refilling a mapped buffer; a new small one is a
+ * view of a slab (see `allocate`), whose creation costs more than taking one from here. At most
+ * RECYCLE_MAX_BYTES are kept.
  */
 const recycledGradients = new Map<number, FloatArray[]>();
-const RECYCLE_MIN_ELEMENTS = 4096;
 const RECYCLE_MAX_BYTES = 64 * 1024 * 1024;
 let recycledBytes = 0;
 
@@ -83,7 +100,7 @@ function recycleKey(dtype: DType, size: number): number {
 }
 
 function recycle(data: FloatArray): void {
-  if (data.length < RECYCLE_MIN_ELEMENTS || recycledBytes + data.byteLength > RECYCLE_MAX_BYTES) return;
+  if (data.length === 0 || recycledBytes + data.byteLength > RECYCLE_MAX_BYTES) return;
   const key = recycleKey(data instanceof Float64Array ? 'float64' : 'float32', data.length);
   const list = recycledGradients.get(key);
   if (list) list.push(data);
@@ -92,20 +109,27 @@ function recycle(data: FloatArray): void {
 }
 
 function takeRecycled(dtype: DType, size: number): FloatArray | undefined {
-  if (size < RECYCLE_MIN_ELEMENTS) return undefined;
-  const data = recycledGradients.get(recycleKey(dtype, size))?.pop();
-  if (data) recycledBytes -= data.byteLength;
+  const list = recycledGradients.get(recycleKey(dtype, size));
+  if (list === undefined || list.length === 0) return undefined;
+  const data = list.pop()!;
+  recycledBytes -= data.byteLength;
   return data;
 }
 
-/** Orders the graph below `root` so every tensor comes after all tensors computed from it. */
-function reverseTopologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
+/**
+ * Orders the graph below `root` so every tensor comes after all tensors computed from it, into
+ * `order` (emptied first).
+ */
+function reverseTopologicalOrder(root: Tensor, order: Tensor[]): void {
+  order.length = 0;
   const mark = ++visitMark;
   // Iterative depth-first search (deep graphs, e.g. long unrolled loops, must not overflow the
   // stack): the path from the root and, beside it, the next parent to visit of each node on it.
-  const path: Tensor[] = [root];
-  const next: number[] = [0];
+  // Both stacks live between calls (a training step then allocates none) and end empty.
+  const path = searchPath;
+  const next = searchNext;
+  path.push(root);
+  next.push(0);
   root.visitMark = mark;
   while (path.length > 0) {
     const top = path.length - 1;
@@ -124,8 +148,14 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
       next.pop();
     }
   }
-  return order.reverse();
+  order.reverse();
 }
+
+const searchPath: Tensor[] = [];
+const searchNext: number[] = [];
+
+/** The order of the running backward() (reused; emptied after each so it holds no tensors). */
+let spareOrder: Tensor[] | null = [];
 
 /** Tells the tensors one search has reached from those of earlier searches (see Tensor.visitMark). */
 let visitMark = 0;
@@ -146,7 +176,11 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   if (gradient !== undefined && gradient.size !== root.size) {
     throw new ShapeError(`backward: gradient of shape ${formatShape(gradient.shape)} does not match tensor of shape ${formatShape(root.shape)}`);
   }
-  const order = reverseTopologicalOrder(root);
+  // A rule may call backward() itself (a user's op differentiating inside its own rule): only the
+  // outermost call takes the shared array.
+  const order = spareOrder ?? [];
+  spareOrder = null;
+  reverseTopologicalOrder(root, order);
   const seed = gradBuffer(root)!;
   if (gradient === undefined) seed[0] += 1;
   else for (let i = 0; i < seed.length; i++) seed[i] += gradient.data[i];
@@ -167,6 +201,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     }
   } finally {
     gradEnabled = previous;
+    order.length = 0;
+    spareOrder = order;
   }
 }
 

@@ -142,6 +142,19 @@ export function withFallback(base: Backend, fast: Partial<Backend> & { name: str
   };
 }
 
+/**
+ * Whether f′ needs the activation's input z, or only its output y = f(z): the backward kernels
+ * (`unaryBackward`, `biasActivationBackward`, `denseBackward`) read z only for the ops where this
+ * is true, so a caller may keep y alone for the others (tanh, sigmoid, exp, …) and save a store of
+ * z per element in the forward pass.
+ */
+export function derivativeUsesInput(op: UnaryOp): boolean {
+  return !OUTPUT_DERIVATIVES.has(op);
+}
+
+/** The ops whose f′ comes from y alone (see unaryDerivative in js/elementwise.ts). */
+const OUTPUT_DERIVATIVES: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['identity', 'neg', 'exp', 'sqrt', 'reciprocal', 'sign', 'sigmoid', 'tanh', 'addScalar', 'mulScalar']);
+
 /** `biasActivationBackward` made of a backend's `unaryBackward` and `reduce` (for backends without their own). */
 export function composedBiasActivationBackward(unaryBackward: Backend['unaryBackward'], reduce: Backend['reduce']): Backend['biasActivationBackward'] {
   return (op, preActivation, y, gradOut, rows, cols, param, gradPreActivation, gradBias) => {

@@ -2,7 +2,7 @@ import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 
 export type { Backend, BinaryOp, DType, FloatArray, ReduceOp, UnaryOp } from './backend.js';
-export { composedBiasActivationBackward, denseBackward, denseForward, withFallback } from './backend.js';
+export { composedBiasActivationBackward, denseBackward, denseForward, derivativeUsesInput, withFallback } from './backend.js';
 export { jsBackend } from './js/index.js';
 export { createWasmBackend } from './wasm/index.js';
 export { erfc, normalCdf } from './js/special.js';

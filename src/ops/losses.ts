@@ -1,5 +1,6 @@
-import { gradBuffer, needsGrad, record } from '../autograd/index.js';
-import type { FloatArray } from '../kernels/index.js';
+import { gradBuffer, gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
+import { releaseScratch, scratch } from '../autograd/graph.js';
+import type { DType, FloatArray } from '../kernels/index.js';
 import { backend } from '../kernels/index.js';
 import { sigmoid as sigmoidScalar, softplus as softplusScalar } from '../kernels/js/elementwise.js';
 import { Tensor, allocate } from '../tensor/index.js';
@@ -38,46 +39,48 @@ function reduceElements(values: Tensor, reduction: Reduction): Tensor {
   return reduction === 'mean' ? mean(values) : reduction === 'sum' ? sum(values) : values;
 }
 
+/** One element of each dtype: rounds a scalar as that dtype stores it, without allocating. */
+const ROUNDING = { float32: new Float32Array(1), float64: new Float64Array(1) };
+
+/**
+ * The gradient every term receives from a 'sum' or 'mean' reduction (∂C/∂termᵢ is the same for all
+ * i): for the mean, (∂C/∂C)·(1/n) rounded to the dtype, as `mulScalar`'s backward stores it; then
+ * 0 + that value, as broadcasting's backward adds it into zero-filled storage.
+ */
+function termGradient(dtype: DType, gradOut: number, reduction: Reduction, count: number): number {
+  const rounded = ROUNDING[dtype];
+  rounded[0] = reduction === 'mean' ? 0 + gradOut * (1 / count) : gradOut;
+  return 0 + rounded[0];
+}
+
 /**
  * A loss from its terms (per element or per sample, of shape `shape`) as one graph node:
  * 'none' returns the terms, 'sum' is Σ terms and 'mean' is (Σ terms)·(1/n), with the same kernel
  * calls and arithmetic in the same order as `sum`/`mean` of a tensor of the terms, so the values are identical
- * (the fused training step, src/train/fused-loss.ts, repeats them). `backwardTerms` receives
- * ∂C/∂termᵢ for every term (one value for all of them under 'sum' and 'mean') and adds the
- * gradient into the loss's inputs. One node instead of three matters for small batches.
+ * (the fused training step, src/train/fused-loss.ts, repeats them). `backwardTerms` adds the
+ * gradient into the loss's inputs given ∂C/∂termᵢ: under 'none' as the array `gradTerms`, under
+ * 'sum' and 'mean' (where every term gets the same value) as the number `gradTerm` with
+ * `gradTerms` null. `terms` comes from `scratch`: under 'sum' and 'mean' it is given back here.
+ * One node instead of three matters for small batches.
  */
-function reduceTerms(terms: FloatArray, shape: readonly number[], reduction: Reduction, parents: Tensor[], backwardTerms: (gradTerms: FloatArray) => void): Tensor {
-  const recording = parents.some((p) => needsGrad(p));
+function reduceTerms(terms: FloatArray, shape: readonly number[], reduction: Reduction, parents: Tensor[],
+  backwardTerms: (gradTerms: FloatArray | null, gradTerm: number) => void): Tensor {
+  const recording = parents.length === 1 ? needsGrad(parents[0]) : parents.some((p) => needsGrad(p));
   if (reduction === 'none') {
     const out = new Tensor(terms, shape);
-    if (recording) record(out, parents, backwardTerms);
+    if (recording) record(out, parents, (gradOut) => backwardTerms(gradOut, 0));
     return out;
   }
-  const kernels = backend();
   const dtype = parents[0].dtype;
   const count = terms.length;
-  const total = allocate(dtype, 1);
-  kernels.reduce('sum', terms, 1, count, 1, total, false);
-  let value = total;
-  if (reduction === 'mean') {
-    // The arithmetic of unary('mulScalar') (no backend has its own), written out: a call into
-    // the TypeScript backend's general loop costs more than this one product.
-    value = allocate(dtype, 1);
-    value[0] = total[0] * (1 / count);
-  }
+  const value = allocate(dtype, 1);
+  backend().reduce('sum', terms, 1, count, 1, value, false);
+  releaseScratch(terms);
+  // The arithmetic of unary('mulScalar') (no backend has its own), written out: a call into the
+  // TypeScript backend's general loop costs more than this one product.
+  if (reduction === 'mean') value[0] = value[0] * (1 / count);
   const out = new Tensor(value, []);
-  if (recording) {
-    record(out, parents, (gradOut) => {
-      let gradTotal = gradOut;
-      if (reduction === 'mean') {
-        // unaryBackward('mulScalar', accumulate) into a zero-filled array, written out.
-        gradTotal = allocate(dtype, 1);
-        gradTotal[0] = 0 + gradOut[0] * (1 / count);
-      }
-      // The sum hands its gradient to every term (added to zero, as broadcasting's backward does).
-      backwardTerms(allocate(dtype, count).fill(0 + gradTotal[0]));
-    });
-  }
+  if (recording) record(out, parents, (gradOut) => backwardTerms(null, termGradient(dtype, gradOut[0], reduction, count)));
   return out;
 }
 
@@ -120,12 +123,15 @@ export type ElementLoss = (y: number, t: number, gradient: FloatArray, i: number
 function elementwiseLoss(where: string, prediction: Tensor, target: Tensor, reduction: Reduction, fn: ElementLoss): Tensor {
   checkSameShape(where, prediction, target);
   const n = prediction.size;
-  const values = allocate(prediction.dtype, n);
-  const localGrad = allocate(prediction.dtype, n);
+  const values = reduction === 'none' ? allocate(prediction.dtype, n) : scratch(prediction.dtype, n);
+  const localGrad = scratch(prediction.dtype, n);
   for (let i = 0; i < n; i++) values[i] = fn(prediction.data[i], target.data[i], localGrad, i);
-  return reduceTerms(values, prediction.shape, reduction, [prediction], (gradTerms) => {
+  if (!needsGrad(prediction)) releaseScratch(localGrad);
+  return reduceTerms(values, prediction.shape, reduction, [prediction], (gradTerms, gradTerm) => {
     const gradY = gradBuffer(prediction)!;
-    for (let i = 0; i < n; i++) gradY[i] += gradTerms[i] * localGrad[i];
+    if (gradTerms === null) for (let i = 0; i < n; i++) gradY[i] += gradTerm * localGrad[i];
+    else for (let i = 0; i < n; i++) gradY[i] += gradTerms[i] * localGrad[i];
+    releaseScratch(localGrad);
   });
 }
 
@@ -215,9 +221,9 @@ export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, opt
       if (!Number.isInteger(label) || label < 0 || label >= classes) throw new ValueError(`softmaxCrossEntropy: label ${i} must be an integer in [0, ${classes}), got ${label}`);
     }
   }
-  const logProb = allocate(logits.dtype, logits.size);
+  const logProb = scratch(logits.dtype, logits.size);
   backend().softmax(logits.data, batch, classes, logProb, true);
-  const perSample = allocate(logits.dtype, batch);
+  const perSample = reduction === 'none' ? allocate(logits.dtype, batch) : scratch(logits.dtype, batch);
   for (let i = 0; i < batch; i++) {
     const base = i * classes;
     if (isTensor) {
@@ -231,14 +237,30 @@ export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, opt
       perSample[i] = -logProb[base + target[i]];
     }
   }
-  return reduceTerms(perSample, [batch], reduction, [logits], (gradOut) => {
+  // log softmax(z) is kept for the backward rule, which gives it back.
+  if (!needsGrad(logits)) releaseScratch(logProb);
+  return reduceTerms(perSample, [batch], reduction, [logits], (gradTerms, gradTerm) => {
+    const kernels = backend();
+    if (gradTerms === null && !isTensor && logits.grad === null) {
+      // The common case, without scratch storage: softmax(z) = e^(log softmax(z)) (by the backend's
+      // exp, as src/train/fused-loss.ts computes it) written straight into the new ∂C/∂z, then
+      // 0 + g·softmax(z)ⱼ − g·[j = label] as the general loop below computes it.
+      const gradZ = gradBufferToOverwrite(logits)!;
+      kernels.unary('exp', logProb, gradZ, 0);
+      for (let i = 0; i < batch; i++) {
+        const base = i * classes;
+        for (let j = 0; j < classes; j++) gradZ[base + j] = 0 + gradTerm * gradZ[base + j];
+        gradZ[base + target[i]] -= gradTerm;
+      }
+      releaseScratch(logProb);
+      return;
+    }
     const gradZ = gradBuffer(logits)!;
-    // softmax(z) = e^(log softmax(z)), by the backend's exp (as src/train/fused-loss.ts computes it).
-    const probability = allocate(logits.dtype, logits.size);
-    backend().unary('exp', logProb, probability, 0);
+    const probability = scratch(logits.dtype, logits.size);
+    kernels.unary('exp', logProb, probability, 0);
     for (let i = 0; i < batch; i++) {
       const base = i * classes;
-      const g = gradOut[i];
+      const g = gradTerms === null ? gradTerm : gradTerms[i];
       if (isTensor) {
         let targetSum = 0;
         for (let j = 0; j < classes; j++) targetSum += target.data[base + j];
@@ -248,5 +270,7 @@ export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, opt
         gradZ[base + target[i]] -= g;
       }
     }
+    releaseScratch(probability);
+    releaseScratch(logProb);
   });
 }

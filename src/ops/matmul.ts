@@ -1,5 +1,6 @@
 import { gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
-import { backend, denseBackward, denseForward } from '../kernels/index.js';
+import { releaseScratch, scratch } from '../autograd/graph.js';
+import { backend, denseBackward, denseForward, derivativeUsesInput } from '../kernels/index.js';
 import type { UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { ShapeError, ValueError, formatShape } from '../util/errors.js';
@@ -81,8 +82,9 @@ export function linearActivation(input: Tensor, weight: Tensor, bias: Tensor | n
   const dtype = input.dtype;
   const out = new Tensor(allocate(dtype, batch * outFeatures), [batch, outFeatures]);
   const recording = needsGrad(input, weight, bias);
-  // z is kept for the backward pass only (f′ needs it); the identity's z is the output itself.
-  const preActivation = recording && op !== 'identity' ? allocate(dtype, batch * outFeatures) : null;
+  // z is kept for the backward pass only, where f′ needs it (not for tanh or sigmoid, whose f′
+  // comes from the output; the identity's z is the output itself).
+  const preActivation = recording && derivativeUsesInput(op) ? scratch(dtype, batch * outFeatures) : null;
   denseForward(kernels, input.data, weight.data, bias ? bias.data : null, batch, inFeatures, outFeatures, op, param, out.data, preActivation);
   if (recording) {
     record(out, bias ? [input, weight, bias] : [input, weight], (gradOut) => {
@@ -96,9 +98,10 @@ export function linearActivation(input: Tensor, weight: Tensor, bias: Tensor | n
       const accumulateInput = input.grad !== null;
       const gradInput = gradBufferToOverwrite(input);
       // δ = ∂C/∂y ⊙ f′(z); ∂C/∂y is dropped after this rule unless retained, so δ may take its place.
-      const delta = preActivation !== null && out.retainsGrad ? allocate(dtype, batch * outFeatures) : gradOut;
+      const delta = op !== 'identity' && out.retainsGrad ? allocate(dtype, batch * outFeatures) : gradOut;
       denseBackward(kernels, op, param, batch, inFeatures, outFeatures, input.data, weight.data, preActivation, out.data, gradOut, delta,
         gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
+      if (preActivation !== null) releaseScratch(preActivation);
     });
   }
   return out;

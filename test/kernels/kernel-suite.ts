@@ -19,6 +19,8 @@ export const GEMM_SIZES: readonly (readonly [number, number, number])[] = [
   [2, 70, 33], [4, 300, 1000], [4, 65, 17],
   // Around the native small-product path (m·n·k ≤ 32768): 8-row, 4-row and single-row tiles, column tails.
   [16, 16, 16], [16, 3, 16], [9, 33, 20], [13, 48, 50], [32, 32, 32], [33, 32, 32],
+  // Its few-columns case (Cᵀ computed, A transposed through 16×16 register blocks with tails).
+  [16, 4, 16], [40, 7, 9], [20, 10, 30], [35, 2, 17],
 ];
 
 function randomF32(rng: Rng, count: number, scale = 1): Float32Array {
@@ -222,7 +224,7 @@ export function checkBinary(b: Backend, rng: Rng): string[] {
 /** softmax and log-softmax over rows, with logits near ±1000 and rows of −∞, in place and not. */
 export function checkSoftmax(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
-  for (const [rows, cols] of [[1, 1], [16, 3], [7, 33], [128, 10]] as const)
+  for (const [rows, cols] of [[1, 1], [16, 3], [37, 8], [20, 5], [7, 33], [128, 10]] as const)
     for (const log of [false, true])
       for (const inPlace of [false, true]) {
         const x = activationInputs(rng, rows * cols);
