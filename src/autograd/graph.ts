@@ -91,37 +91,37 @@ export function releaseScratch(data: FloatArray): void {
  * view of a slab (see `allocate`), whose creation costs more than taking one from here. At most
  * RECYCLE_MAX_BYTES are kept.
  */
-const recycledGradients = new Map<number, FloatArray[]>();
+const recycledFloat32 = new Map<number, Float32Array[]>();
+const recycledFloat64 = new Map<number, Float64Array[]>();
 const RECYCLE_MAX_BYTES = 64 * 1024 * 1024;
 let recycledBytes = 0;
 
-function recycleKey(dtype: DType, size: number): number {
-  return dtype === 'float64' ? -size : size;
-}
-
 function recycle(data: FloatArray): void {
-  if (data.length === 0 || recycledBytes + data.byteLength > RECYCLE_MAX_BYTES) return;
-  const key = recycleKey(data instanceof Float64Array ? 'float64' : 'float32', data.length);
-  const list = recycledGradients.get(key);
-  if (list) list.push(data);
-  else recycledGradients.set(key, [data]);
-  recycledBytes += data.byteLength;
+  const size = data.length;
+  const isFloat64 = data instanceof Float64Array;
+  const bytes = isFloat64 ? 8 * size : 4 * size;
+  if (size === 0 || recycledBytes + bytes > RECYCLE_MAX_BYTES) return;
+  recycledBytes += bytes;
+  const pools: Map<number, FloatArray[]> = isFloat64 ? recycledFloat64 : recycledFloat32;
+  const list = pools.get(size);
+  if (list !== undefined) list.push(data);
+  else pools.set(size, [data]);
 }
 
 function takeRecycled(dtype: DType, size: number): FloatArray | undefined {
-  const list = recycledGradients.get(recycleKey(dtype, size));
+  const isFloat64 = dtype === 'float64';
+  const list: FloatArray[] | undefined = (isFloat64 ? recycledFloat64 : recycledFloat32).get(size);
   if (list === undefined || list.length === 0) return undefined;
-  const data = list.pop()!;
-  recycledBytes -= data.byteLength;
-  return data;
+  recycledBytes -= isFloat64 ? 8 * size : 4 * size;
+  return list.pop();
 }
 
 /**
- * Orders the graph below `root` so every tensor comes after all tensors computed from it, into
- * `order` (emptied first).
+ * Pushes the graph below `root` onto `order` in post-order: every tensor after all the tensors it
+ * was computed from, `root` last, so popping them runs the backward rules in reverse topological
+ * order.
  */
-function reverseTopologicalOrder(root: Tensor, order: Tensor[]): void {
-  order.length = 0;
+function postOrder(root: Tensor, order: Tensor[]): void {
   const mark = ++visitMark;
   // Iterative depth-first search (deep graphs, e.g. long unrolled loops, must not overflow the
   // stack): the path from the root and, beside it, the next parent to visit of each node on it.
@@ -148,13 +148,16 @@ function reverseTopologicalOrder(root: Tensor, order: Tensor[]): void {
       next.pop();
     }
   }
-  order.reverse();
 }
 
 const searchPath: Tensor[] = [];
 const searchNext: number[] = [];
 
-/** The order of the running backward() (reused; emptied after each so it holds no tensors). */
+/**
+ * The tensors of the running backward() (reused; it ends empty, so it holds no tensors between
+ * calls). A rule that calls backward() itself (a user's op differentiating inside its own rule)
+ * gets an array of its own.
+ */
 let spareOrder: Tensor[] | null = [];
 
 /** Tells the tensors one search has reached from those of earlier searches (see Tensor.visitMark). */
@@ -176,18 +179,17 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   if (gradient !== undefined && gradient.size !== root.size) {
     throw new ShapeError(`backward: gradient of shape ${formatShape(gradient.shape)} does not match tensor of shape ${formatShape(root.shape)}`);
   }
-  // A rule may call backward() itself (a user's op differentiating inside its own rule): only the
-  // outermost call takes the shared array.
   const order = spareOrder ?? [];
   spareOrder = null;
-  reverseTopologicalOrder(root, order);
+  postOrder(root, order);
   const seed = gradBuffer(root)!;
   if (gradient === undefined) seed[0] += 1;
   else for (let i = 0; i < seed.length; i++) seed[i] += gradient.data[i];
   const previous = gradEnabled;
   gradEnabled = false;
   try {
-    for (const node of order) {
+    while (order.length > 0) {
+      const node = order.pop()!;
       const rule = node.backwardFn;
       if (rule === null) continue;
       if (node.grad !== null) rule(node.grad.data);
@@ -201,7 +203,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     }
   } finally {
     gradEnabled = previous;
-    order.length = 0;
+    // After a rule threw: drop the rest rather than keep them alive.
+    if (order.length > 0) order.length = 0;
     spareOrder = order;
   }
 }
