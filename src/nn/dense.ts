@@ -112,6 +112,15 @@ export class Dense extends Module implements RecordsActivations {
     this.kernel = elementwiseKernel(this.activation);
   }
 
+  /**
+   * @internal The kernel op and parameter of this layer's one-op forward (`linearActivation`), or
+   * null when forward takes another path (recorded activations, noisy ReLU, softmax): a
+   * Sequential of such layers runs them as one `denseStack`.
+   */
+  get stackedKernel(): { op: UnaryOp; param: number } | null {
+    return this.recordActivations ? null : this.kernel;
+  }
+
   override get rng(): Rng | null {
     return this.noiseRng;
   }

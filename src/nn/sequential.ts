@@ -1,6 +1,8 @@
 import type { DType } from '../kernels/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { ValueError, checkKnownKeys, checkNumber, formatValue } from '../util/errors.js';
+import { denseStack } from '../ops/index.js';
+import type { DenseStage } from '../ops/index.js';
+import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
 import { ActivationLike, resolveActivation } from './activations.js';
 import { Dense, RecordsActivations } from './dense.js';
 import { Dropout, DropoutMode } from './dropout.js';
@@ -26,9 +28,35 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    const stages = this.denseStages(x);
+    if (stages !== null) return denseStack(x, stages);
     let output = x;
     for (const layer of this.layers) output = layer.forward(output);
     return output;
+  }
+
+  /**
+   * The layers as `denseStack` stages when every one is a Dense layer whose forward is one
+   * `linearActivation` (at least two of them), else null. Checks each layer's input width as
+   * Dense.forward would, with its message.
+   */
+  private denseStages(x: Tensor): DenseStage[] | null {
+    const layers = this.layers;
+    if (layers.length < 2 || x.rank !== 2) return null;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      if (!(layer instanceof Dense) || layer.forward !== Dense.prototype.forward || layer.stackedKernel === null) return null;
+    }
+    const stages: DenseStage[] = new Array(layers.length);
+    let width = x.shape[1];
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i] as Dense;
+      if (width !== layer.inputs) throw new ShapeError(`${layer}: input must have shape [batch, ${layer.inputs}], got ${formatShape([x.shape[0], width])}`);
+      const kernel = layer.stackedKernel!;
+      stages[i] = { weight: layer.weight, bias: layer.bias, op: kernel.op, param: kernel.param };
+      width = layer.units;
+    }
+    return stages;
   }
 
   override toString(): string {

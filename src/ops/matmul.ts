@@ -1,7 +1,7 @@
-import { gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
+import { gradBufferToOverwrite, isGradEnabled, needsGrad, record } from '../autograd/index.js';
 import { releaseScratch, scratch } from '../autograd/graph.js';
 import { backend, denseBackward, denseForward, derivativeUsesInput } from '../kernels/index.js';
-import type { UnaryOp } from '../kernels/index.js';
+import type { FloatArray, UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { ShapeError, ValueError, formatShape } from '../util/errors.js';
 
@@ -119,4 +119,109 @@ function checkLinear(input: Tensor, weight: Tensor, bias: Tensor | null): void {
     throw new ShapeError(`linear: bias must have shape [${outFeatures}], got ${formatShape(bias.shape)}`);
   }
   if (input.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) throw new ValueError(`linear: input (${input.dtype}), weight (${weight.dtype})${bias ? ` and bias (${bias.dtype})` : ''} must share a dtype`);
+}
+
+/** One layer of `denseStack`: W [units, inputs], b [units] or null, and the activation as a kernel op. */
+export interface DenseStage {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly op: UnaryOp;
+  readonly param: number;
+}
+
+/**
+ * Dense layers applied in turn as one op, y = f_L(…f_1(x·W_1ᵀ + b_1)…·W_Lᵀ + b_L): the values and
+ * gradients of `linearActivation` applied layer by layer, from the same kernel calls with the same
+ * arguments in the same order (so bit for bit the same), but with one graph node for the stack.
+ * The hidden activations (and their gradients, and z where f′ needs it) live in scratch storage,
+ * given back by the backward rule, so a training step creates no tensors for them; for a small
+ * network the per-layer tensors, nodes and calls cost more than the arithmetic. The caller checks
+ * that each stage's inputs match the previous stage's units (Sequential names the layer).
+ */
+export function denseStack(input: Tensor, stages: readonly DenseStage[]): Tensor {
+  check2d('linear', 'input', input);
+  const count = stages.length;
+  const batch = input.shape[0];
+  const dtype = input.dtype;
+  const kernels = backend();
+  // requiresGradBelow[l]: whether the input of stage l depends on something that requires a
+  // gradient (it would require one itself as a tensor): its gradient is then computed.
+  const requiresGradBelow: boolean[] = new Array(count);
+  let below = input.requiresGrad;
+  for (let l = 0; l < count; l++) {
+    const { weight, bias } = stages[l];
+    if (weight.rank !== 2 || weight.dtype !== dtype || (bias !== null && bias.dtype !== dtype)) checkLinear(input, weight, bias);
+    requiresGradBelow[l] = below;
+    below = below || weight.requiresGrad || (bias !== null && bias.requiresGrad);
+  }
+  const recording = below && isGradEnabled();
+  const widths: number[] = new Array(count + 1);
+  widths[0] = input.shape[1];
+  for (let l = 0; l < count; l++) widths[l + 1] = stages[l].weight.shape[0];
+  const last = count - 1;
+  const out = new Tensor(allocate(dtype, batch * widths[count]), [batch, widths[count]]);
+  // The output of every stage but the last, and z for the stages whose f′ needs it.
+  const hidden: FloatArray[] = new Array(last);
+  const preActivations: (FloatArray | null)[] = new Array(count);
+  let x = input.data;
+  for (let l = 0; l < count; l++) {
+    const { weight, bias, op, param } = stages[l];
+    const size = batch * widths[l + 1];
+    const y = l === last ? out.data : (hidden[l] = scratch(dtype, size));
+    const z = recording && derivativeUsesInput(op) ? scratch(dtype, size) : null;
+    preActivations[l] = z;
+    denseForward(kernels, x, weight.data, bias ? bias.data : null, batch, widths[l], widths[l + 1], op, param, y, z);
+    // Without a graph a hidden activation is needed only by the next stage.
+    if (!recording && l > 0) releaseScratch(hidden[l - 1]);
+    x = y;
+  }
+  if (!recording) return out;
+  const parents: Tensor[] = [input];
+  for (const { weight, bias } of stages) {
+    parents.push(weight);
+    if (bias !== null) parents.push(bias);
+  }
+  return record(out, parents, (gradOut) => {
+    // Stage by stage from the last, as backward() would run the rules of linearActivation's nodes.
+    let gradY = gradOut;
+    for (let l = last; l >= 0; l--) {
+      const { weight, bias, op, param } = stages[l];
+      const inputs = widths[l], units = widths[l + 1];
+      const x = l === 0 ? input.data : hidden[l - 1];
+      const y = l === last ? out.data : hidden[l];
+      // Flags before any kernel runs, as linearActivation's rule reads them.
+      const accumulateBias = bias !== null && bias.grad !== null;
+      const gradBias = bias ? gradBufferToOverwrite(bias) : null;
+      const accumulateWeight = weight.grad !== null;
+      const gradWeight = gradBufferToOverwrite(weight);
+      let accumulateInput = false;
+      let gradInput: FloatArray | null = null;
+      if (l === 0) {
+        accumulateInput = input.grad !== null;
+        gradInput = gradBufferToOverwrite(input);
+      } else if (requiresGradBelow[l]) {
+        gradInput = scratch(dtype, batch * inputs);
+      }
+      // δ = ∂C/∂y ⊙ f′(z) may take ∂C/∂y's place, except in a retained output gradient.
+      const delta = l === last && op !== 'identity' && out.retainsGrad ? allocate(dtype, batch * units) : gradY;
+      denseBackward(kernels, op, param, batch, inputs, units, x, weight.data, preActivations[l], y, gradY, delta,
+        gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
+      const z = preActivations[l];
+      if (z !== null) releaseScratch(z);
+      if (l < last) {
+        releaseScratch(gradY);
+        releaseScratch(hidden[l]);
+      }
+      if (gradInput === null) {
+        // Nothing below requires a gradient: the stages below have nothing to compute.
+        for (let k = l - 1; k >= 0; k--) {
+          releaseScratch(hidden[k]);
+          const below = preActivations[k];
+          if (below !== null) releaseScratch(below);
+        }
+        break;
+      }
+      gradY = gradInput;
+    }
+  });
 }

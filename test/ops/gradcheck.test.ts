@@ -50,6 +50,9 @@ const cases: Case[] = [
   { name: 'linearActivation sigmoid', fn: (x, w, b) => ops.linearActivation(x, w, b, 'sigmoid', 0), inputs: [{ shape: [5, 3] }, { shape: [2, 3] }, { shape: [2] }] },
   { name: 'linearActivation tanh', fn: (x, w, b) => ops.linearActivation(x, w, b, 'tanh', 0), inputs: [{ shape: [5, 3] }, { shape: [2, 3] }, { shape: [2] }] },
   { name: 'linearActivation elu without bias', fn: (x, w) => ops.linearActivation(x, w, null, 'elu', 0.7), inputs: [{ shape: [5, 3] }, { shape: [2, 3] }] },
+  { name: 'denseStack relu, tanh, identity', fn: (x, w1, b1, w2, w3, b3) => ops.denseStack(x, [
+    { weight: w1, bias: b1, op: 'relu', param: 0 }, { weight: w2, bias: null, op: 'tanh', param: 0 }, { weight: w3, bias: b3, op: 'identity', param: 0 }]),
+  inputs: [{ shape: [4, 3] }, { shape: [5, 3] }, { shape: [5] }, { shape: [2, 5] }, { shape: [3, 2] }, { shape: [3] }] },
   { name: 'linearActivation silu', fn: (x, w, b) => ops.linearActivation(x, w, b, 'silu', 0), inputs: [{ shape: [4, 3] }, { shape: [3, 3] }, { shape: [3] }] },
   { name: 'reshape', fn: (x) => ops.mul(ops.reshape(x, [2, -1]), ops.reshape(x, [2, 6])), inputs: [{ shape: [3, 4] }] },
   { name: 'transpose', fn: (x) => ops.matmul(ops.transpose(x), x), inputs: [{ shape: [3, 2] }] },

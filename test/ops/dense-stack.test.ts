@@ -1,0 +1,102 @@
+/**
+ * denseStack (a Sequential of Dense layers as one graph node) against the layer-by-layer graph of
+ * linearActivation: the same values and gradients bit for bit, with frozen layers, shared
+ * weights, a retained output gradient and without a graph.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { noGrad } from '../../src/autograd/index.js';
+import type { UnaryOp } from '../../src/kernels/index.js';
+import { Dense, Sequential } from '../../src/nn/index.js';
+import * as ops from '../../src/ops/index.js';
+import { Tensor } from '../../src/tensor/index.js';
+import { Rng } from '../../src/util/rng.js';
+
+function random(rng: Rng, shape: number[], requiresGrad: boolean): Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return new Tensor(Float32Array.from({ length: size }, () => rng.normal()), shape, requiresGrad);
+}
+
+interface Layer { weight: Tensor; bias: Tensor | null; op: UnaryOp; param: number }
+
+function layers(rng: Rng, widths: number[], ops_: UnaryOp[], frozen: boolean[] = []): Layer[] {
+  return ops_.map((op, l) => ({
+    weight: random(rng, [widths[l + 1], widths[l]], !frozen[l]),
+    bias: l === 1 ? null : random(rng, [widths[l + 1]], !frozen[l]),
+    op, param: op === 'leakyRelu' ? 0.1 : 0,
+  }));
+}
+
+/** Values and every gradient of sum(y ⊙ r) for a fixed r, by the stack or layer by layer. */
+function run(stack: boolean, x: Tensor, stages: Layer[], retain = false): { y: Float32Array; grads: (Float32Array | null)[]; outGrad: Float32Array | null } {
+  for (const t of [x, ...stages.flatMap((s) => [s.weight, s.bias])]) if (t) t.grad = null;
+  let y: Tensor;
+  if (stack) y = ops.denseStack(x, stages);
+  else {
+    y = x;
+    for (const s of stages) y = ops.linearActivation(y, s.weight, s.bias, s.op, s.param);
+  }
+  if (retain) y.retainGrad();
+  const r = new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i + 1)), y.shape);
+  ops.sum(ops.mul(y, r)).backward();
+  const grads = [x, ...stages.flatMap((s) => [s.weight, s.bias])].filter((t): t is Tensor => t !== null).map((t) => (t.grad ? Float32Array.from(t.grad.data) : null));
+  return { y: Float32Array.from(y.data), grads, outGrad: retain && y.grad ? Float32Array.from(y.grad.data) : null };
+}
+
+test('denseStack gives the values and gradients of linearActivation layer by layer, bit for bit', () => {
+  const rng = new Rng(11);
+  for (const activations of [['relu', 'tanh', 'identity'], ['sigmoid', 'leakyRelu', 'elu', 'tanh'], ['tanh', 'tanh', 'identity']] as UnaryOp[][]) {
+    const widths = [4, 16, 7, 5, 3].slice(0, activations.length + 1);
+    const stages = layers(rng, widths, activations);
+    const x = random(rng, [9, 4], true);
+    const stacked = run(true, x, stages, true);
+    const separate = run(false, x, stages, true);
+    assert.deepEqual(stacked.y, separate.y, activations.join());
+    assert.deepEqual(stacked.grads, separate.grads, activations.join());
+    assert.deepEqual(stacked.outGrad, separate.outGrad, `${activations.join()} retained ∂C/∂y`);
+    assert.ok(stacked.grads.every((g) => g !== null && g.some((v) => v !== 0)));
+  }
+});
+
+test('denseStack: frozen layers and an input without a gradient leave those gradients null; the rest match', () => {
+  const rng = new Rng(12);
+  const stages = layers(rng, [3, 6, 5, 2], ['tanh', 'relu', 'identity'], [true, false, false]);
+  const x = random(rng, [5, 3], false);
+  const stacked = run(true, x, stages);
+  const separate = run(false, x, stages);
+  assert.deepEqual(stacked.grads, separate.grads);
+  assert.equal(stacked.grads[0], null); // x
+  assert.equal(stacked.grads[1], null); // frozen weight of layer 0
+  assert.ok(stacked.grads[3] !== null);
+});
+
+test('denseStack: one weight in two layers accumulates both contributions as the separate graph does', () => {
+  const rng = new Rng(13);
+  const shared = random(rng, [4, 4], true);
+  const stages: Layer[] = [
+    { weight: shared, bias: random(rng, [4], true), op: 'tanh', param: 0 },
+    { weight: shared, bias: null, op: 'sigmoid', param: 0 },
+  ];
+  const x = random(rng, [6, 4], true);
+  assert.deepEqual(run(true, x, stages), run(false, x, stages));
+});
+
+test('denseStack without a graph: same values, no record, nothing requires a gradient', () => {
+  const rng = new Rng(14);
+  const stages = layers(rng, [4, 8, 3], ['relu', 'identity']);
+  const x = random(rng, [5, 4], false);
+  const y = noGrad(() => ops.denseStack(x, stages));
+  const expected = noGrad(() => ops.linearActivation(ops.linearActivation(x, stages[0].weight, stages[0].bias, 'relu', 0), stages[1].weight, stages[1].bias, 'identity', 0));
+  assert.deepEqual(y.data, expected.data);
+  assert.equal(y.requiresGrad, false);
+  assert.equal(y.parents, null);
+});
+
+test('Sequential of Dense layers takes one node; a width mismatch names the layer as Dense.forward does', () => {
+  const model = new Sequential([new Dense({ inputs: 3, units: 4, activation: 'tanh', seed: 1 }), new Dense({ inputs: 4, units: 2, seed: 2 })]);
+  const y = model.forward(new Tensor(new Float32Array(6), [2, 3]));
+  assert.equal(y.parents?.length, 5); // x, W1, b1, W2, b2: one node for both layers
+  const broken = new Sequential([new Dense({ inputs: 3, units: 4, seed: 1 }), new Dense({ inputs: 5, units: 2, seed: 2 })]);
+  assert.throws(() => broken.forward(new Tensor(new Float32Array(6), [2, 3])), { message: 'Dense(5→2, identity): input must have shape [batch, 5], got [2,4]' });
+  assert.throws(() => model.forward(new Tensor(new Float32Array(8), [2, 4])), { message: 'Dense(3→4, tanh): input must have shape [batch, 3], got [2,4]' });
+});
