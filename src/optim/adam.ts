@@ -1,7 +1,7 @@
 import { backend } from '../kernels/index.js';
 import type { DType, FloatArray } from '../kernels/index.js';
 import { checkBoolean, checkInterval, checkNonNegative } from './checks.js';
-import { Optimizer, ParamsInput, UPDATE_KERNEL_MIN_ELEMENTS, buffersOf } from './optimizer.js';
+import { Optimizer, ParamsInput, ADAM_KERNEL_MIN_ELEMENTS, buffersOf } from './optimizer.js';
 
 export interface AdamOptions {
   /** Learning rate ε ≥ 0. Default 0.001. */
@@ -117,7 +117,7 @@ function adamUpdate(w: FloatArray, g: FloatArray, buffers: Record<string, FloatA
   const sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(beta2, step));
   const stepSize = lr / biasCorrection1;
   const kernel = backend().adamUpdate;
-  if (kernel && w.length >= UPDATE_KERNEL_MIN_ELEMENTS && w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array && (!amsgrad || vMax instanceof Float32Array)) {
+  if (kernel && w.length >= ADAM_KERNEL_MIN_ELEMENTS && w instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array && (!amsgrad || vMax instanceof Float32Array)) {
     kernel(w, g, m, v, amsgrad ? (vMax as Float32Array) : null, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
     return;
   }

@@ -2,7 +2,7 @@ import { backend } from '../kernels/index.js';
 import type { DType, FloatArray } from '../kernels/index.js';
 import { ValueError } from '../util/errors.js';
 import { checkBoolean, checkChoice, checkInterval, checkNonNegative } from './checks.js';
-import { Optimizer, ParamsInput, UPDATE_KERNEL_MIN_ELEMENTS, buffersOf } from './optimizer.js';
+import { Optimizer, ParamsInput, SGD_KERNEL_MIN_ELEMENTS, buffersOf } from './optimizer.js';
 
 /**
  * Where the learning rate enters the momentum update:
@@ -76,7 +76,7 @@ export class SGD extends Optimizer<SGDOptions> {
     const n = w.length;
     const kernel = backend().sgdUpdate;
     const velocity = momentum === 0 ? null : buffers.velocity;
-    if (kernel && n >= UPDATE_KERNEL_MIN_ELEMENTS && w instanceof Float32Array && g instanceof Float32Array && (velocity === null || velocity instanceof Float32Array)) {
+    if (kernel && n >= SGD_KERNEL_MIN_ELEMENTS && w instanceof Float32Array && g instanceof Float32Array && (velocity === null || velocity instanceof Float32Array)) {
       kernel(w, g, velocity, lr, momentum, weightDecay, nesterov, options.momentumConvention === 'textbook');
       return;
     }
