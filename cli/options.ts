@@ -3,6 +3,7 @@
  * TrainingConfig, each documented with its default, parsed and validated by the library's
  * config code so that the playground reads the same settings the same way.
  */
+import { plural } from './report.js';
 import { Command, Option } from 'commander';
 import { CONFIG_KEYS, DEFAULT_CONFIG, LOSS_NAMES, OPTIMIZER_NAMES, SCHEDULE_SPECS, SCALE_METHODS, parseConfigValue, parseStrictNumber, resolveConfig } from './engine.js';
 import { UsageError, optionError } from './errors.js';
@@ -99,7 +100,7 @@ export function givenConfig(options: Record<string, unknown>): Partial<TrainingC
 
 /** One line describing a config, e.g. for the top of `train` output. */
 export function describeConfig(config: TrainingConfig): string {
-  return `${config.optimizer} lr ${config.lr}${config.schedule !== 'constant' ? ` (${config.schedule})` : ''}, batch ${config.batchSize}, ${config.epochs} epochs` +
+  return `${config.optimizer} lr ${config.lr}${config.schedule !== 'constant' ? ` (${config.schedule})` : ''}, batch ${config.batchSize}, ${plural(config.epochs, 'epoch')}` +
     `${config.l2 ? `, l2 ${config.l2}` : ''}${config.l1 ? `, l1 ${config.l1}` : ''}${config.dropout ? `, dropout ${config.dropout}` : ''}` +
     `${config.earlyStopping !== null ? `, early stopping ${config.earlyStopping}` : ''}, seed ${config.seed}`;
 }

@@ -15,7 +15,8 @@ import {
   Tensor, Trainer, applyScaler, argmax, buildRun, classificationReport, columnIndex, encodeTable, fitEncoder, fitScaler, noGrad,
   numericColumnMask, parseEncoder, parseScaler, regressionReport, softmax, takeRows, takeValues, validationRows,
 } from './engine.js';
-import { UsageError } from './errors.js';
+import { UsageError, optionError } from './errors.js';
+import { plural } from './report.js';
 import type {
   BatchInfo, ClassificationReport, Dataset, Encoder, EpochInfo, Matrix, Module, RegressionReport, Run, Scaler, Table, TargetForm, Task, TrainingConfig,
 } from './engine.js';
@@ -68,6 +69,12 @@ export interface RunHooks {
  */
 export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: RunHooks = {}, rows?: { train: Int32Array; validation: Int32Array | null }): PreparedRun {
   const split = rows ?? validationRows(config, data.x.rows, data.y instanceof Int32Array ? data.y : undefined);
+  if (rows === undefined && config.earlyStopping !== null && split.validation === null) {
+    // Early stopping would watch the training loss, which keeps falling as the network overfits.
+    const held = Math.round(config.validationSplit * data.x.rows);
+    throw optionError('--early-stopping', config.earlyStopping,
+      `needs held-out rows to watch, but --validation-split ${config.validationSplit} of ${plural(data.x.rows, 'row')} ${held < 1 ? 'holds out none' : 'holds out every row'}`);
+  }
   const run = buildModel(data, config);
   const scaler = fitScaler(data.x, config.scale, { rows: split.train, columns: numericColumnMask(data.encoder) });
   let targetScaler: Scaler | null = null;

@@ -57,3 +57,8 @@ export function printScore(mode: OutputMode, score: Score, preprocessing: Prepro
 }
 
 export { formatNumber };
+
+/** "1 row", "3 rows": a count and its noun, plural unless the count is 1 (any value, as a model file's free-form areas may hold). */
+export function plural(count: unknown, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}

@@ -1,4 +1,5 @@
 /** `backprop cv <data.csv> --target <column> --folds 5`: k-fold cross-validation of a configuration. */
+import { plural } from '../report.js';
 import { Command, Option } from 'commander';
 import { crossValidate, divergenceWarning } from '../cross-validate.js';
 import { loadTable } from '../data.js';
@@ -23,13 +24,13 @@ export function cvCommand(): Command {
     const config = configFromOptions(options);
     const { table: data } = loadTable(file);
     const encoded = encodeForTraining(data, options.target, config, categoricalColumns(options));
-    say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${folds}-fold cross-validation; ${describeConfig(config)}`);
+    say(mode, `${file}: ${plural(encoded.x.rows, 'row')}, ${encoded.task}; ${folds}-fold cross-validation; ${describeConfig(config)}`);
     const progress = new WorkProgress(mode, folds * config.epochs);
     let result;
     try {
       result = crossValidate(encoded, config, folds, {
         run: { onEpochEnd: () => progress.epoch() },
-        onFold: (fold) => progress.finished(`fold ${fold.fold}/${folds}: ${fold.rows} rows, ${fold.epochs} epochs, ${Object.entries(fold.metrics).slice(0, 1).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`, fold.epochs, config.epochs),
+        onFold: (fold) => progress.finished(`fold ${fold.fold}/${folds}: ${plural(fold.rows, 'row')}, ${plural(fold.epochs, 'epoch')}, ${Object.entries(fold.metrics).slice(0, 1).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`, fold.epochs, config.epochs),
       });
     } finally {
       progress.stop();

@@ -4,7 +4,7 @@ import { encodeTable } from '../engine.js';
 import { loadTable } from '../data.js';
 import { loadModel } from '../model-file.js';
 import { predictRows, scorePredictions } from '../pipeline.js';
-import { classNames, printScore } from '../report.js';
+import { classNames, plural, printScore } from '../report.js';
 import { outputMode, say } from '../terminal.js';
 
 export function evaluateCommand(): Command {
@@ -32,7 +32,7 @@ export function evaluateCommand(): Command {
         }
         return;
       }
-      say(mode, `${modelPath} on ${dataPath}: ${x.rows} rows, target ${preprocessing!.encoder.target.name} (${score.task})\n`);
+      say(mode, `${modelPath} on ${dataPath}: ${plural(x.rows, 'row')}, target ${preprocessing!.encoder.target.name} (${score.task})\n`);
       printScore(mode, score, preprocessing!);
     });
 }

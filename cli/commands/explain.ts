@@ -53,7 +53,15 @@ Examples:
   backprop explain --layers 2,2,1 --input 0.05,0.1 --target 0.01 --loss halfSquaredError
   backprop explain --model xor.json --input 1,0 --target 1 --format markdown
   backprop explain --model iris.json --data few-rows.csv --json`)
-    .action((options: ExplainOptions) => explain(options));
+    .action((options: ExplainOptions, command: Command) => {
+      // The options that build a network mean nothing beside --model: refuse them rather than ignore them.
+      if (options.model !== undefined) {
+        for (const [key, flag] of [['activation', '--activation'], ['outputActivation', '--output-activation'], ['init', '--init'], ['seed', '--seed']] as const) {
+          if (command.getOptionValueSource(key) === 'cli') throw optionError(flag, options[key], 'applies to a network built with --layers, not to one loaded with --model');
+        }
+      }
+      explain(options);
+    });
 }
 
 function explain(options: ExplainOptions): void {

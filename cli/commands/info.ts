@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { backend } from '../engine.js';
 import { loadModel } from '../model-file.js';
-import { architecture, parameterCount } from '../report.js';
+import { architecture, parameterCount, plural } from '../report.js';
 import { outputMode, say, table } from '../terminal.js';
 
 export function infoCommand(): Command {
@@ -39,7 +39,7 @@ export function infoCommand(): Command {
       say(mode, table(['layer', 'type', 'shape', 'activation', 'parameters'], layers.map((l) => [String(l.index), l.type, l.shape, l.activation, l.parameters])));
       if (summary) {
         const target = summary.target;
-        say(mode, `\npreprocessing: ${summary.features.length} features → ${summary.inputs} inputs, ${summary.scaling} scaling`);
+        say(mode, `\npreprocessing: ${plural(summary.features.length, 'feature')} → ${plural(summary.inputs, 'input')}, ${summary.scaling} scaling`);
         say(mode, `  features: ${summary.features.map((f) => ('categories' in f ? `${f.name} (${f.categories} categories, one-hot)` : f.name)).join(', ')}`);
         say(mode, `  target: ${target.name}, ${target.task === 'classification' ? `classification into ${target.classes.join(', ')}` : `regression${summary.targetScaled ? ' (standardised while training)' : ''}`}`);
       } else {
@@ -47,7 +47,7 @@ export function infoCommand(): Command {
       }
       const config = training?.config as Record<string, unknown> | undefined;
       if (config) {
-        say(mode, `\ntraining: loss ${training!.loss}, ${training!.epochs} epochs (stopped by ${training!.stoppedBy}), ${training!.steps} steps`);
+        say(mode, `\ntraining: loss ${training!.loss}, ${plural(training!.epochs, 'epoch')} (stopped by ${training!.stoppedBy}), ${plural(training!.steps, 'step')}`);
         say(mode, table(['option', 'value'], Object.entries(config).map(([key, value]) => [key, Array.isArray(value) ? value.join(',') || 'none' : value === null ? 'none' : String(cell(value))])));
       }
       // The metadata area is free-form (the engine does not check it): shown as it is, whatever it holds.
@@ -55,7 +55,7 @@ export function infoCommand(): Command {
       if (metrics && isRecord(metrics.training)) {
         const training = metrics.training;
         const validation = isRecord(metrics.validation) ? metrics.validation : null;
-        say(mode, `\nfinal metrics (data ${metadata!.data}, ${metadata!.rows} rows, trained ${metadata!.created}):`);
+        say(mode, `\nfinal metrics (data ${metadata!.data}, ${plural(metadata!.rows, 'row')}, trained ${metadata!.created}):`);
         say(mode, table(['metric', 'training', ...(validation ? ['validation'] : [])], Object.keys(training).map((name) => [name, cell(training[name]), ...(validation ? [cell(validation[name])] : [])])));
       }
     });

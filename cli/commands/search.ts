@@ -1,4 +1,5 @@
 /** `backprop search`: grid or random hyperparameter search ranked by k-fold score; trains and saves the best. */
+import { plural } from '../report.js';
 import { Command, Option } from 'commander';
 import { takeRows, takeValues } from '../engine.js';
 import type { TrainingConfig } from '../engine.js';
@@ -66,7 +67,7 @@ function search(file: string, options: SearchOptions): void {
   }
   const { table: data } = loadTable(file);
   const encoded = encodeForTraining(data, options.target, base, categoricalColumns(options));
-  say(mode, `${file}: ${encoded.x.rows} rows, ${encoded.task}; ${candidates.length} configurations × ${folds} folds`);
+  say(mode, `${file}: ${plural(encoded.x.rows, 'row')}, ${encoded.task}; ${plural(candidates.length, 'configuration')} × ${plural(folds, 'fold')}`);
   const results: { config: TrainingConfig; settings: string; cv: CrossValidation }[] = [];
   const progress = new WorkProgress(mode, candidates.reduce((sum, config) => sum + folds * config.epochs, 0));
   try {
@@ -110,5 +111,5 @@ function search(file: string, options: SearchOptions): void {
   say(mode, `\nranked by mean ${metric} over ${folds} folds:`);
   say(mode, table(['rank', 'settings', metric, '± std'], ranked.map((r, rank) => [String(rank + 1), r.settings, r.cv.mean[metric], r.cv.std[metric]])));
   const held = prepared.validationRows ? ` (${prepared.validationRows.length} more held out for early stopping)` : '';
-  say(mode, `\nbest: ${best.settings}; trained on ${held ? '' : 'all '}${prepared.trainRows.length} rows${held} and saved to ${options.out}`);
+  say(mode, `\nbest: ${best.settings}; trained on ${held ? '' : 'all '}${plural(prepared.trainRows.length, 'row')}${held} and saved to ${options.out}`);
 }

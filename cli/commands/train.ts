@@ -13,7 +13,7 @@ import { encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictio
 import type { Score } from '../pipeline.js';
 import { TrainingProgress, lossChart, outputMode, say } from '../terminal.js';
 import type { OutputMode } from '../terminal.js';
-import { architecture, printScore } from '../report.js';
+import { architecture, plural, printScore } from '../report.js';
 import { join } from 'node:path';
 
 interface TrainOptions extends Record<string, unknown> {
@@ -101,9 +101,9 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   const trainRows = prepared.trainRows.length;
   stepsPerEpoch = Math.ceil(trainRows / Math.min(config.batchSize, trainRows));
   const classes = data.task === 'classification' ? `${data.classes} classes` : 'a value';
-  say(mode, `${file}: ${data.x.rows} rows, ${data.encoder.features.length} features (${data.x.columns} inputs) → ${data.encoder.target.name}: ${data.task}, ${classes}`);
+  say(mode, `${file}: ${plural(data.x.rows, 'row')}, ${plural(data.encoder.features.length, 'feature')} (${plural(data.x.columns, 'input')}) → ${data.encoder.target.name}: ${data.task}, ${classes}`);
   say(mode, `model: ${architecture(run.model)}, loss ${run.loss}; engine backend ${backend().name}`);
-  say(mode, `training: ${describeConfig(config)}; ${trainRows} training rows, ${prepared.validationRows?.length ?? 0} validation rows`);
+  say(mode, `training: ${describeConfig(config)}; ${plural(trainRows, 'training row')}, ${plural(prepared.validationRows?.length ?? 0, 'validation row')}`);
   if (resumeFrom) say(mode, `resuming after epoch ${resumeFrom.epoch} from ${options.resume}`);
   progress = new TrainingProgress(mode, config.epochs, stepsPerEpoch, resumeFrom?.epoch ?? 0);
   // Interrupted runs still save, then exit with 130 (128 + SIGINT) so `train && deploy` stops.
@@ -150,7 +150,7 @@ function report(mode: OutputMode, trained: TrainedModel, warnings: (HealthWarnin
     if (chart) say(mode, chart + '\n');
   }
   const ended = { epochs: 'at the last epoch', earlyStopping: `by early stopping (best epoch ${result.bestEpoch}, weights restored)`, callback: 'when interrupted', nonFinite: 'by the non-finite guard', targetLoss: 'at the target loss', timeLimit: 'at the time limit' }[result.stoppedBy];
-  say(mode, `stopped ${ended}: ${result.history.length} epochs, ${result.steps} steps, ${(result.timeMs / 1000).toFixed(1)} s`);
+  say(mode, `stopped ${ended}: ${plural(result.history.length, 'epoch')}, ${plural(result.steps, 'step')}, ${(result.timeMs / 1000).toFixed(1)} s`);
   if (result.problem) process.stderr.write(`backprop: warning: ${result.problem}\n`);
   say(mode);
   printScore(mode, scores.training, trained.preprocessing, scores.validation, { compact: true });

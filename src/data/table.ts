@@ -41,9 +41,12 @@ export function columnIndex(table: Table, name: string, role = 'column'): number
   if (index >= 0) return index;
   const suggestion = closestName(name, table.columns);
   const hint = suggestion === undefined ? '' : ` (did you mean ${JSON.stringify(suggestion)}?)`;
+  // One column whose name holds another common separator: the file is most likely not comma-separated.
+  const separator = table.columns.length === 1 ? [';', '\t', '|'].find((s) => table.columns[0].includes(s)) : undefined;
+  const separatorHint = separator === undefined ? '' : `; the header was read as one column containing ${JSON.stringify(separator)}: the file looks separated by ${JSON.stringify(separator)} rather than commas`;
   throw new DataError(
     { source: table.source, column: name, value: name },
-    `no ${role} ${JSON.stringify(name)}${hint}; the columns are ${formatNameList(table.columns)}`,
+    `no ${role} ${JSON.stringify(name)}${hint}; the columns are ${formatNameList(table.columns)}${separatorHint}`,
   );
 }
 
