@@ -31,12 +31,30 @@ function findNodeDir() {
   return candidates.find((dir) => dir && existsSync(join(dir, 'include', 'node', 'node.h')) && existsSync(join(dir, 'include', 'node', 'v8.h')));
 }
 
+/** Whether `command --version` runs (the program is on PATH). */
+function runs(command) {
+  const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
+  return !result.error && result.status === 0;
+}
+
+/** The first tool node-gyp needs that is missing here, named for the message, or null. */
+function missingTool() {
+  const python = process.env.npm_config_python || process.env.PYTHON;
+  if (!(python ? runs(python) : runs('python3') || runs('python'))) return 'no Python (node-gyp needs python3)';
+  if (!runs('make')) return 'no make';
+  const compiler = process.env.CXX;
+  if (!(compiler ? runs(compiler) : runs('c++') || runs('g++') || runs('clang++'))) return 'no C++ compiler';
+  return null;
+}
+
 function main() {
   if (process.env.BACKPROP_SKIP_NATIVE === '1') return say('native backend skipped (BACKPROP_SKIP_NATIVE=1); using the portable backends');
   const nodeGyp = findNodeGyp();
   if (!nodeGyp) return say('native backend not built (node-gyp not found); using the portable backends');
   const nodeDir = findNodeDir();
   if (!nodeDir) return say('native backend not built (no local Node headers; set npm_config_nodedir); using the portable backends');
+  const missing = missingTool();
+  if (missing) return say(`native backend not built (${missing}); using the portable backends`);
   const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodeDir}`], { cwd: root, encoding: 'utf8' });
   const log = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
   mkdirSync(dirname(logFile), { recursive: true });
