@@ -255,22 +255,32 @@ export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, opt
       releaseScratch(logProb);
       return;
     }
-    const gradZ = gradBuffer(logits)!;
-    const probability = scratch(logits.dtype, logits.size);
-    kernels.unary('exp', logProb, probability, 0);
-    for (let i = 0; i < batch; i++) {
-      const base = i * classes;
-      const g = gradTerms === null ? gradTerm : gradTerms[i];
-      if (isTensor) {
-        let targetSum = 0;
-        for (let j = 0; j < classes; j++) targetSum += target.data[base + j];
-        for (let j = 0; j < classes; j++) gradZ[base + j] += g * (probability[base + j] * targetSum - target.data[base + j]);
-      } else {
-        for (let j = 0; j < classes; j++) gradZ[base + j] += g * probability[base + j];
-        gradZ[base + target[i]] -= g;
-      }
-    }
-    releaseScratch(probability);
+    addSoftmaxCrossEntropyGradient(logits, target, logProb, gradTerms, gradTerm);
     releaseScratch(logProb);
   });
+}
+
+/**
+ * The general case of softmaxCrossEntropy's rule (soft targets, 'none', or logits that already
+ * have a gradient): ∂C/∂z added into the logits' gradient. Kept apart so the common case's rule
+ * stays small (it is compiled while a training loop warms up).
+ */
+function addSoftmaxCrossEntropyGradient(logits: Tensor, target: Labels | Tensor, logProb: FloatArray, gradTerms: FloatArray | null, gradTerm: number): void {
+  const [batch, classes] = logits.shape;
+  const gradZ = gradBuffer(logits)!;
+  const probability = scratch(logits.dtype, logits.size);
+  backend().unary('exp', logProb, probability, 0);
+  for (let i = 0; i < batch; i++) {
+    const base = i * classes;
+    const g = gradTerms === null ? gradTerm : gradTerms[i];
+    if (target instanceof Tensor) {
+      let targetSum = 0;
+      for (let j = 0; j < classes; j++) targetSum += target.data[base + j];
+      for (let j = 0; j < classes; j++) gradZ[base + j] += g * (probability[base + j] * targetSum - target.data[base + j]);
+    } else {
+      for (let j = 0; j < classes; j++) gradZ[base + j] += g * probability[base + j];
+      gradZ[base + target[i]] -= g;
+    }
+  }
+  releaseScratch(probability);
 }
