@@ -7,7 +7,8 @@ import { Rng, kFold, stratifiedKFold, takeRows, takeValues, validationRows } fro
 import type { TrainingConfig } from './engine.js';
 import { optionError } from './errors.js';
 import { scoreSummary } from './model-file.js';
-import { headline, predictRows, prepareRun, scorePredictions } from './pipeline.js';
+import { checkEarlyStoppingRows, headline, predictRows, prepareRun, scorePredictions } from './pipeline.js';
+import { plural } from './report.js';
 import type { EncodedTable, RunHooks } from './pipeline.js';
 
 export interface FoldResult {
@@ -28,7 +29,8 @@ export interface CrossValidation {
   headline: 'accuracy' | 'r2';
 }
 
-export function crossValidate(data: EncodedTable, config: TrainingConfig, folds: number, hooks: { onFold?: (result: FoldResult) => void; run?: RunHooks } = {}): CrossValidation {
+/** The rows each fold trains on (with its validation share) and is scored on; checks the options first. */
+export function foldPlans(data: EncodedTable, config: TrainingConfig, folds: number): { train: Int32Array; validation: Int32Array | null; scored: Int32Array }[] {
   if (folds > data.x.rows) throw optionError('--folds', String(folds), `must be at most the number of rows (${data.x.rows})`);
   const rng = new Rng(config.seed).fork().fork();
   const labels = data.y instanceof Int32Array ? data.y : null;
@@ -39,21 +41,28 @@ export function crossValidate(data: EncodedTable, config: TrainingConfig, folds:
     if (smallest < folds) throw optionError('--folds', String(folds), `must be at most the size of the smallest class (${smallest} rows)`);
   }
   const splits = labels ? stratifiedKFold(labels, folds, rng) : kFold(data.x.rows, folds, rng);
-  const results: FoldResult[] = [];
-  let name: 'accuracy' | 'r2' = 'accuracy';
-  splits.forEach((split, f) => {
+  return splits.map((split, f) => {
+    checkEarlyStoppingRows(config, split.train.length, `fold ${f + 1}'s ${plural(split.train.length, 'training row')}`);
     const inner = validationRows(config, split.train.length, labels ? takeValues(labels, split.train) : undefined);
-    const rows = {
+    return {
       train: Int32Array.from(inner.train, (i) => split.train[i]),
       validation: inner.validation ? Int32Array.from(inner.validation, (i) => split.train[i]) : null,
+      scored: split.validation,
     };
-    const prepared = prepareRun(data, config, hooks.run, rows);
+  });
+}
+
+export function crossValidate(data: EncodedTable, config: TrainingConfig, folds: number, hooks: { onFold?: (result: FoldResult) => void; run?: RunHooks } = {}): CrossValidation {
+  const results: FoldResult[] = [];
+  let name: 'accuracy' | 'r2' = 'accuracy';
+  foldPlans(data, config, folds).forEach((plan, f) => {
+    const prepared = prepareRun(data, config, hooks.run, { train: plan.train, validation: plan.validation });
     const fit = prepared.trainer.fit();
-    const predictions = predictRows(prepared.run.model, prepared.preprocessing, takeRows(data.x, split.validation));
-    const score = scorePredictions(prepared.preprocessing, predictions, takeValues(data.y, split.validation));
+    const predictions = predictRows(prepared.run.model, prepared.preprocessing, takeRows(data.x, plan.scored));
+    const score = scorePredictions(prepared.preprocessing, predictions, takeValues(data.y, plan.scored));
     name = headline(score).name;
     const problem = fit.stoppedBy === 'nonFinite' ? fit.problem ?? 'a NaN or ±Infinity appeared' : null;
-    const result = { fold: f + 1, rows: split.validation.length, epochs: fit.history.length, metrics: scoreSummary(score) as Record<string, number>, problem };
+    const result = { fold: f + 1, rows: plan.scored.length, epochs: fit.history.length, metrics: scoreSummary(score) as Record<string, number>, problem };
     results.push(result);
     hooks.onFold?.(result);
   });

@@ -69,12 +69,6 @@ export interface RunHooks {
  */
 export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: RunHooks = {}, rows?: { train: Int32Array; validation: Int32Array | null }): PreparedRun {
   const split = rows ?? validationRows(config, data.x.rows, data.y instanceof Int32Array ? data.y : undefined);
-  if (rows === undefined && config.earlyStopping !== null && split.validation === null) {
-    // Early stopping would watch the training loss, which keeps falling as the network overfits.
-    const held = Math.round(config.validationSplit * data.x.rows);
-    throw optionError('--early-stopping', config.earlyStopping,
-      `needs held-out rows to watch, but --validation-split ${config.validationSplit} of ${plural(data.x.rows, 'row')} ${held < 1 ? 'holds out none' : 'holds out every row'}`);
-  }
   const run = buildModel(data, config);
   const scaler = fitScaler(data.x, config.scale, { rows: split.train, columns: numericColumnMask(data.encoder) });
   let targetScaler: Scaler | null = null;
@@ -91,6 +85,19 @@ export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: Ru
     onBatchEnd: hooks.onBatchEnd,
   });
   return { run, trainer, preprocessing, trainRows: split.train, validationRows: split.validation };
+}
+
+/**
+ * Refuses early stopping when the config's validation split of `rowCount` training rows holds out
+ * none (or all) of them: it would then watch the training loss, which keeps falling as the network
+ * overfits. `of` names the rows in the message (e.g. "fold 2's 3 training rows").
+ */
+export function checkEarlyStoppingRows(config: TrainingConfig, rowCount: number, of = `${plural(rowCount, 'row')}`): void {
+  if (config.earlyStopping === null) return;
+  const held = Math.round(config.validationSplit * rowCount);
+  if (held >= 1 && held < rowCount) return;
+  throw optionError('--early-stopping', config.earlyStopping,
+    `needs held-out rows to watch, but --validation-split ${config.validationSplit} of ${of} ${held < 1 ? 'holds out none' : 'holds out every row'}`);
 }
 
 /** buildRun, with a network too large for memory reported against --layers instead of as a RangeError. */

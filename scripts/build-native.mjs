@@ -31,10 +31,15 @@ function findNodeDir() {
   return candidates.find((dir) => dir && existsSync(join(dir, 'include', 'node', 'node.h')) && existsSync(join(dir, 'include', 'node', 'v8.h')));
 }
 
-/** Whether `command --version` runs (the program is on PATH). */
-function runs(command) {
-  const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
-  return !result.error && result.status === 0;
+/**
+ * Whether the program of a command line (its first word: CXX may be "ccache g++") can be started;
+ * its exit status does not matter (BSD make refuses --version).
+ */
+function runs(commandLine) {
+  const program = commandLine.trim().split(/\s+/)[0];
+  if (!program) return false;
+  const result = spawnSync(program, ['--version'], { encoding: 'utf8' });
+  return !result.error;
 }
 
 /** The first tool node-gyp needs that is missing here, named for the message, or null. */

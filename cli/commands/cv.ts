@@ -1,7 +1,7 @@
 /** `backprop cv <data.csv> --target <column> --folds 5`: k-fold cross-validation of a configuration. */
 import { plural } from '../report.js';
 import { Command, Option } from 'commander';
-import { crossValidate, divergenceWarning } from '../cross-validate.js';
+import { crossValidate, divergenceWarning, foldPlans } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget, describeConfig } from '../options.js';
 import { encodeForTraining } from '../pipeline.js';
@@ -24,6 +24,7 @@ export function cvCommand(): Command {
     const config = configFromOptions(options);
     const { table: data } = loadTable(file);
     const encoded = encodeForTraining(data, options.target, config, categoricalColumns(options));
+    foldPlans(encoded, config, folds); // the options checked before anything is printed
     say(mode, `${file}: ${plural(encoded.x.rows, 'row')}, ${encoded.task}; ${folds}-fold cross-validation; ${describeConfig(config)}`);
     const progress = new WorkProgress(mode, folds * config.epochs);
     let result;

@@ -3,14 +3,14 @@ import { plural } from '../report.js';
 import { Command, Option } from 'commander';
 import { takeRows, takeValues } from '../engine.js';
 import type { TrainingConfig } from '../engine.js';
-import { crossValidate } from '../cross-validate.js';
+import { crossValidate, foldPlans } from '../cross-validate.js';
 import type { CrossValidation } from '../cross-validate.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
 import { checkModelOutput, checkNotAnInput } from '../files.js';
 import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget } from '../options.js';
-import { encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
+import { checkEarlyStoppingRows, encodeForTraining, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import { DEFAULT_SPACE, describeSettings, gridConfigs, parseSpace, randomConfigs } from '../search-space.js';
 import { WorkProgress, formatNumber, outputMode, say, table } from '../terminal.js';
 import { parseNumberOption } from '../options.js';
@@ -67,6 +67,11 @@ function search(file: string, options: SearchOptions): void {
   }
   const { table: data } = loadTable(file);
   const encoded = encodeForTraining(data, options.target, base, categoricalColumns(options));
+  // Every configuration's folds, and the refit of whichever wins, checked before any training.
+  for (const config of candidates) {
+    foldPlans(encoded, config, folds);
+    checkEarlyStoppingRows(config, encoded.x.rows);
+  }
   say(mode, `${file}: ${plural(encoded.x.rows, 'row')}, ${encoded.task}; ${plural(candidates.length, 'configuration')} × ${plural(folds, 'fold')}`);
   const results: { config: TrainingConfig; settings: string; cv: CrossValidation }[] = [];
   const progress = new WorkProgress(mode, candidates.reduce((sum, config) => sum + folds * config.epochs, 0));

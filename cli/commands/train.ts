@@ -9,7 +9,7 @@ import { checkModelOutput, checkNotAnInput, ensureDirectory, removeStaleTemporar
 import { checkConverged, saveModel, scoreSummary, trainedModelDocument } from '../model-file.js';
 import type { TrainedModel } from '../model-file.js';
 import { addDataOptions, addTargetOption, addTrainingOptions, categoricalColumns, configFromOptions, requireTarget, describeConfig } from '../options.js';
-import { encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
+import { checkEarlyStoppingRows, encodeForTraining, optionLabel, predictRows, prepareRun, scorePredictions } from '../pipeline.js';
 import type { Score } from '../pipeline.js';
 import { TrainingProgress, lossChart, outputMode, say } from '../terminal.js';
 import type { OutputMode } from '../terminal.js';
@@ -71,6 +71,8 @@ async function train(file: string, options: TrainOptions): Promise<void> {
     config = configFromOptions(options);
   }
   const data = encodeForTraining(table, options.target, config, categorical);
+  // Before anything is written; a resumed run keeps the configuration it was started with.
+  if (!resumeFrom) checkEarlyStoppingRows(config, data.x.rows);
   const checkpointDir = options.checkpoint ?? options.resume;
   if (checkpointDir) {
     ensureDirectory(checkpointDir);

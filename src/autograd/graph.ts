@@ -94,6 +94,12 @@ export function releaseScratch(data: FloatArray): void {
 const recycledFloat32 = new Map<number, Float32Array[]>();
 const recycledFloat64 = new Map<number, Float64Array[]>();
 const RECYCLE_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * At most this many arrays of one size: a small array is a view of a slab (see `allocate`) and
+ * keeps the whole slab alive, so the bytes counted above understate what the pool holds; a
+ * training loop needs only a few of each size at a time.
+ */
+const RECYCLE_MAX_PER_SIZE = 64;
 let recycledBytes = 0;
 
 function recycle(data: FloatArray): void {
@@ -104,8 +110,9 @@ function recycle(data: FloatArray): void {
   recycledBytes += bytes;
   const pools: Map<number, FloatArray[]> = isFloat64 ? recycledFloat64 : recycledFloat32;
   const list = pools.get(size);
-  if (list !== undefined) list.push(data);
-  else pools.set(size, [data]);
+  if (list === undefined) pools.set(size, [data]);
+  else if (list.length < RECYCLE_MAX_PER_SIZE) list.push(data);
+  else recycledBytes -= bytes;
 }
 
 function takeRecycled(dtype: DType, size: number): FloatArray | undefined {
@@ -181,21 +188,23 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   }
   const order = spareOrder ?? [];
   spareOrder = null;
-  postOrder(root, order);
-  const seed = gradBuffer(root)!;
-  if (gradient === undefined) seed[0] += 1;
-  else for (let i = 0; i < seed.length; i++) seed[i] += gradient.data[i];
   const previous = gradEnabled;
-  gradEnabled = false;
   try {
+    postOrder(root, order);
+    const seed = gradBuffer(root)!;
+    if (gradient === undefined) seed[0] += 1;
+    else for (let i = 0; i < seed.length; i++) seed[i] += gradient.data[i];
+    gradEnabled = false;
     while (order.length > 0) {
       const node = order.pop()!;
       const rule = node.backwardFn;
       if (rule === null) continue;
-      if (node.grad !== null) rule(node.grad.data);
+      // Released before the rule runs: a rule that throws is never run a second time (it may
+      // already have given its scratch storage back).
       node.backwardFn = null;
       node.parents = null;
       node.graphReleased = true;
+      if (node.grad !== null) rule(node.grad.data);
       if (!node.retainsGrad && node.grad !== null) {
         recycle(node.grad.data);
         node.grad = null;
@@ -203,8 +212,12 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     }
   } finally {
     gradEnabled = previous;
-    // After a rule threw: drop the rest rather than keep them alive.
+    // After a throw: drop what is left rather than keep it alive or hand it to the next call.
     if (order.length > 0) order.length = 0;
+    if (searchPath.length > 0) {
+      searchPath.length = 0;
+      searchNext.length = 0;
+    }
     spareOrder = order;
   }
 }

@@ -5,6 +5,7 @@
  */
 import Papa from 'papaparse';
 import { DataError } from './errors.js';
+import { separatorHint } from './table.js';
 import type { Table } from './table.js';
 
 export interface CsvOptions {
@@ -64,7 +65,7 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
     if (cells.length !== columns.length) {
       throw new DataError(
         { source, line, value: cells.length },
-        `this row has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${columns.length}`,
+        `this row has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${columns.length}${separatorHint(columns)}`,
       );
     }
   }

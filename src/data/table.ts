@@ -32,6 +32,16 @@ export function isMissing(cell: string): boolean {
 }
 
 /**
+ * "; the header was read as one column containing ";": …" when the header is one column whose
+ * name holds another common separator (the file is most likely not comma-separated), else "".
+ */
+export function separatorHint(columns: readonly string[]): string {
+  const separator = columns.length === 1 ? [';', '\t', '|'].find((s) => columns[0].includes(s)) : undefined;
+  if (separator === undefined) return '';
+  return `; the header was read as one column containing ${JSON.stringify(separator)}: the file looks separated by ${JSON.stringify(separator)} rather than commas`;
+}
+
+/**
  * Index of column `name` in the table, or a DataError naming the column and listing the
  * available ones (with a "did you mean" when one differs only by case or by a typo or two).
  * `role` says what the column was wanted for, e.g. "target column".
@@ -41,12 +51,9 @@ export function columnIndex(table: Table, name: string, role = 'column'): number
   if (index >= 0) return index;
   const suggestion = closestName(name, table.columns);
   const hint = suggestion === undefined ? '' : ` (did you mean ${JSON.stringify(suggestion)}?)`;
-  // One column whose name holds another common separator: the file is most likely not comma-separated.
-  const separator = table.columns.length === 1 ? [';', '\t', '|'].find((s) => table.columns[0].includes(s)) : undefined;
-  const separatorHint = separator === undefined ? '' : `; the header was read as one column containing ${JSON.stringify(separator)}: the file looks separated by ${JSON.stringify(separator)} rather than commas`;
   throw new DataError(
     { source: table.source, column: name, value: name },
-    `no ${role} ${JSON.stringify(name)}${hint}; the columns are ${formatNameList(table.columns)}${separatorHint}`,
+    `no ${role} ${JSON.stringify(name)}${hint}; the columns are ${formatNameList(table.columns)}${separatorHint(table.columns)}`,
   );
 }
 

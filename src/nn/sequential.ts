@@ -10,6 +10,9 @@ import { Initializer, resolveInitializer } from './init.js';
 import { Module } from './module.js';
 import { RandomOptions, generatorFrom } from './random.js';
 
+/** Dense's own forward: a layer whose forward is anything else (a subclass, a patch) runs it. */
+const DENSE_FORWARD = Dense.prototype.forward;
+
 /**
  * Modules applied in order: forward(x) = layers[k−1](…layers[1](layers[0](x))). Children are
  * named by position, so parameters are `0.weight`, `0.bias`, `1.weight`, ….
@@ -37,15 +40,15 @@ export class Sequential extends Module {
 
   /**
    * The layers as `denseStack` stages when every one is a Dense layer whose forward is one
-   * `linearActivation` (at least two of them), else null. Checks each layer's input width as
-   * Dense.forward would, with its message.
+   * `linearActivation` (at least two of them, of the input's dtype), else null. Checks each
+   * layer's input width as Dense.forward would, with its message.
    */
   private denseStages(x: Tensor): DenseStage[] | null {
     const layers = this.layers;
     if (layers.length < 2 || x.rank !== 2) return null;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
-      if (!(layer instanceof Dense) || layer.forward !== Dense.prototype.forward || layer.stackedKernel === null) return null;
+      if (!(layer instanceof Dense) || layer.forward !== DENSE_FORWARD || layer.stackedKernel === null || layer.weight.dtype !== x.dtype) return null;
     }
     const stages: DenseStage[] = new Array(layers.length);
     let width = x.shape[1];

@@ -139,25 +139,26 @@ export interface DenseStage {
  * that each stage's inputs match the previous stage's units (Sequential names the layer).
  */
 export function denseStack(input: Tensor, stages: readonly DenseStage[]): Tensor {
-  check2d('linear', 'input', input);
+  check2d('denseStack', 'input', input);
   const count = stages.length;
+  if (count === 0) throw new ValueError('denseStack: needs at least one stage');
   const batch = input.shape[0];
   const dtype = input.dtype;
   const kernels = backend();
+  // widths[l]: the features into stage l (widths[count]: the output's).
+  const widths: number[] = new Array(count + 1);
+  widths[0] = input.shape[1];
   // requiresGradBelow[l]: whether the input of stage l depends on something that requires a
   // gradient (it would require one itself as a tensor): its gradient is then computed.
   const requiresGradBelow: boolean[] = new Array(count);
   let below = input.requiresGrad;
   for (let l = 0; l < count; l++) {
-    const { weight, bias } = stages[l];
-    if (weight.rank !== 2 || weight.dtype !== dtype || (bias !== null && bias.dtype !== dtype)) checkLinear(input, weight, bias);
+    checkStage(stages[l], l, widths[l], dtype);
+    widths[l + 1] = stages[l].weight.shape[0];
     requiresGradBelow[l] = below;
-    below = below || weight.requiresGrad || (bias !== null && bias.requiresGrad);
+    below = below || stages[l].weight.requiresGrad || (stages[l].bias?.requiresGrad ?? false);
   }
   const recording = below && isGradEnabled();
-  const widths: number[] = new Array(count + 1);
-  widths[0] = input.shape[1];
-  for (let l = 0; l < count; l++) widths[l + 1] = stages[l].weight.shape[0];
   const last = count - 1;
   const out = new Tensor(allocate(dtype, batch * widths[count]), [batch, widths[count]]);
   // The output of every stage but the last, and z for the stages whose f′ needs it.
@@ -224,4 +225,15 @@ export function denseStack(input: Tensor, stages: readonly DenseStage[]): Tensor
       gradY = gradInput;
     }
   });
+}
+
+/** Stage l of a dense stack: W [units, inputs] with inputs = the width it gets, b [units] or null, one dtype. */
+function checkStage(stage: DenseStage, l: number, inputs: number, dtype: string): void {
+  const { weight, bias } = stage;
+  if (weight.rank !== 2) throw new ShapeError(`denseStack: stage ${l}: weight must be 2-D, got shape ${formatShape(weight.shape)}`);
+  if (weight.shape[1] !== inputs) throw new ShapeError(`denseStack: stage ${l}: weight ${formatShape(weight.shape)} expects ${weight.shape[1]} inputs but the stage gets ${inputs} features`);
+  if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== weight.shape[0])) throw new ShapeError(`denseStack: stage ${l}: bias must have shape [${weight.shape[0]}], got ${formatShape(bias.shape)}`);
+  if (weight.dtype !== dtype || (bias !== null && bias.dtype !== dtype)) {
+    throw new ValueError(`denseStack: stage ${l}: input (${dtype}), weight (${weight.dtype})${bias ? ` and bias (${bias.dtype})` : ''} must share a dtype`);
+  }
 }

@@ -63,3 +63,20 @@ test('matmul of a tensor with itself adds both products into reused storage', ()
     }
   }
 });
+
+test('a backward rule that throws is not run again, and the next backward() is unaffected', async () => {
+  const { record } = await import('../../src/autograd/index.js');
+  const a = new Tensor(Float32Array.of(1, 2), [2], true);
+  let runs = 0;
+  const bad = record(new Tensor(Float32Array.of(3, 4), [2]), [a], () => {
+    runs++;
+    throw new Error('rule failed');
+  });
+  const lossBad = ops.sum(bad);
+  assert.throws(() => lossBad.backward(), /rule failed/);
+  assert.throws(() => lossBad.backward(), /already released/);
+  assert.equal(runs, 1);
+  const b = new Tensor(Float32Array.of(5, 6), [2], true);
+  ops.sum(ops.mul(b, b)).backward();
+  assert.deepEqual(Array.from(b.grad!.data), [10, 12]);
+});

@@ -15,8 +15,8 @@ for (const [tool, variables, reason] of [
     const result = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, ...variables, BACKPROP_SKIP_NATIVE: '' } });
     assert.equal(result.status, 0, result.stderr);
     const line = result.stdout.trim();
-    // Where node-gyp or the Node headers are missing the script stops earlier, with its own reason.
-    if (/node-gyp not found|no local Node headers/.test(line)) return;
+    // Where node-gyp, the Node headers or an earlier tool are missing the script stops there, with its own reason.
+    if (/node-gyp not found|no local Node headers|no Python|no make/.test(line) && !line.includes(reason)) return;
     assert.equal(line, `backprop: native backend not built (${reason}); using the portable backends`);
   });
 }

@@ -100,3 +100,20 @@ test('Sequential of Dense layers takes one node; a width mismatch names the laye
   assert.throws(() => broken.forward(new Tensor(new Float32Array(6), [2, 3])), { message: 'Dense(5→2, identity): input must have shape [batch, 5], got [2,4]' });
   assert.throws(() => model.forward(new Tensor(new Float32Array(8), [2, 4])), { message: 'Dense(3→4, tanh): input must have shape [batch, 3], got [2,4]' });
 });
+
+test('denseStack checks every stage: widths, bias shape, dtype, at least one stage', () => {
+  const rng = new Rng(15);
+  const x = random(rng, [3, 4], false);
+  const w1 = random(rng, [8, 4], true);
+  assert.throws(() => ops.denseStack(x, [{ weight: w1, bias: null, op: 'relu', param: 0 }, { weight: random(rng, [2, 5], true), bias: null, op: 'identity', param: 0 }]),
+    { name: 'ShapeError', message: 'denseStack: stage 1: weight [2,5] expects 5 inputs but the stage gets 8 features' });
+  assert.throws(() => ops.denseStack(x, [{ weight: w1, bias: random(rng, [7], true), op: 'relu', param: 0 }]), { name: 'ShapeError', message: 'denseStack: stage 0: bias must have shape [8], got [7]' });
+  const w64 = new Tensor(new Float64Array(16), [2, 8], true);
+  assert.throws(() => ops.denseStack(x, [{ weight: w1, bias: null, op: 'relu', param: 0 }, { weight: w64, bias: null, op: 'identity', param: 0 }]), { name: 'ValueError', message: 'denseStack: stage 1: input (float32), weight (float64) must share a dtype' });
+  assert.throws(() => ops.denseStack(x, []), { name: 'ValueError', message: 'denseStack: needs at least one stage' });
+});
+
+test('a Sequential whose layers mix dtypes reports the mismatch as the layer-by-layer path does', () => {
+  const model = new Sequential([new Dense({ inputs: 4, units: 8, seed: 1 }), new Dense({ inputs: 8, units: 2, seed: 2, dtype: 'float64' })]);
+  assert.throws(() => model.forward(new Tensor(new Float32Array(12), [3, 4])), { message: 'linear: input (float32), weight (float64) and bias (float64) must share a dtype' });
+});
