@@ -17,7 +17,7 @@ const query = new URLSearchParams(page.location.search);
 try {
   if (query.get('backend') === 'wasm') setBackend(createWasmBackend());
   const rates = mnistTrainingRates(() => page.performance.now() / 1000, Number(query.get('runs') ?? '3'));
-  page.benchResult = { rates, backend: backend().name };
+  page.benchResult = { rates, backend: backend().name, threads: backend().threads };
 } catch (error) {
   page.benchResult = { error: String(error) };
 }

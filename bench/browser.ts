@@ -117,7 +117,7 @@ export async function chromiumMnistWorkload(options: Map<string, string>): Promi
   };
   try {
     const ours = await measure('/backprop.html');
-    if (ours.rates) emit('mlp-mnist-chromium', 'samples_per_s', 'samples/s', ours.rates, { backend: ours.backend, threads: 1, how: 'headless Chromium, bench/workloads.ts' });
+    if (ours.rates) emit('mlp-mnist-chromium', 'samples_per_s', 'samples/s', ours.rates, { backend: ours.backend, threads: ours.threads, how: 'headless Chromium, bench/workloads.ts' });
     else console.error(`bench: backprop in Chromium failed: ${ours.error}`);
     if (modules) {
       const peer = await measure('/tfjs.html');
@@ -127,6 +127,8 @@ export async function chromiumMnistWorkload(options: Map<string, string>): Promi
       } else {
         console.error(`bench: tfjs-wasm in Chromium failed: ${peer.error}`);
       }
+    } else {
+      console.error('bench: tfjs-wasm not measured in Chromium: the peers are not installed (run ../shared/bench/setup.sh once)');
     }
   } finally {
     await browser.close();
