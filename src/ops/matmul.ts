@@ -70,41 +70,14 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
  * A whole dense layer in one op: y = f(a·Wᵀ + b) for an elementwise activation f, given as the
  * kernel's op and parameter (as `unaryOp` takes them: leakyRelu's slope, elu's α). The values are
  * those of f applied to `linear(a, W, b)`; one graph node and two kernel calls replace four, which
- * matters for small layers (`Dense` uses it unless it records its activations).
+ * matters for small layers (`Dense` uses it unless it records its activations). It is a
+ * `denseStack` of one stage.
  * Backward, with δ = ∂C/∂y ⊙ f′(z) of shape [batch, out]: ∂C/∂W = δᵀ·a, ∂C/∂b = Σ_batch δ,
  * ∂C/∂a = δ·W.
  */
 export function linearActivation(input: Tensor, weight: Tensor, bias: Tensor | null, op: UnaryOp, param: number): Tensor {
   checkLinear(input, weight, bias);
-  const [batch, inFeatures] = input.shape;
-  const outFeatures = weight.shape[0];
-  const kernels = backend();
-  const dtype = input.dtype;
-  const out = new Tensor(allocate(dtype, batch * outFeatures), [batch, outFeatures]);
-  const recording = needsGrad(input, weight, bias);
-  // z is kept for the backward pass only, where f′ needs it (not for tanh or sigmoid, whose f′
-  // comes from the output; the identity's z is the output itself).
-  const preActivation = recording && derivativeUsesInput(op) ? scratch(dtype, batch * outFeatures) : null;
-  denseForward(kernels, input.data, weight.data, bias ? bias.data : null, batch, inFeatures, outFeatures, op, param, out.data, preActivation);
-  if (recording) {
-    record(out, bias ? [input, weight, bias] : [input, weight], (gradOut) => {
-      // Each gradient is added into existing storage or written into new storage. Reading every
-      // flag before the first kernel runs keeps the order of the separate calls: if input and
-      // weight were one tensor, its second product would add to its first.
-      const accumulateBias = bias !== null && bias.grad !== null;
-      const gradBias = bias ? gradBufferToOverwrite(bias) : null;
-      const accumulateWeight = weight.grad !== null;
-      const gradWeight = gradBufferToOverwrite(weight);
-      const accumulateInput = input.grad !== null;
-      const gradInput = gradBufferToOverwrite(input);
-      // δ = ∂C/∂y ⊙ f′(z); ∂C/∂y is dropped after this rule unless retained, so δ may take its place.
-      const delta = op !== 'identity' && out.retainsGrad ? allocate(dtype, batch * outFeatures) : gradOut;
-      denseBackward(kernels, op, param, batch, inFeatures, outFeatures, input.data, weight.data, preActivation, out.data, gradOut, delta,
-        gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
-      if (preActivation !== null) releaseScratch(preActivation);
-    });
-  }
-  return out;
+  return stackForward(input, [{ weight, bias, op, param }]);
 }
 
 function checkLinear(input: Tensor, weight: Tensor, bias: Tensor | null): void {
@@ -132,16 +105,30 @@ export interface DenseStage {
 /**
  * Dense layers applied in turn as one op, y = f_L(…f_1(x·W_1ᵀ + b_1)…·W_Lᵀ + b_L): the values and
  * gradients of `linearActivation` applied layer by layer, from the same kernel calls with the same
- * arguments in the same order (so bit for bit the same), but with one graph node for the stack.
+ * arguments in the same order (so bit for bit the same), but with one graph node for the stack
+ * (linearActivation is the stack of one).
  * The hidden activations (and their gradients, and z where f′ needs it) live in scratch storage,
  * given back by the backward rule, so a training step creates no tensors for them; for a small
- * network the per-layer tensors, nodes and calls cost more than the arithmetic. The caller checks
- * that each stage's inputs match the previous stage's units (Sequential names the layer).
+ * network the per-layer tensors, nodes and calls cost more than the arithmetic. Each stage's
+ * weight must take the previous stage's units (a ShapeError names the stage otherwise).
  */
 export function denseStack(input: Tensor, stages: readonly DenseStage[]): Tensor {
   check2d('denseStack', 'input', input);
+  if (stages.length === 0) throw new ValueError('denseStack: needs at least one stage');
+  let width = input.shape[1];
+  for (let l = 0; l < stages.length; l++) {
+    checkStage(stages[l], l, width, input.dtype);
+    width = stages[l].weight.shape[0];
+  }
+  return stackForward(input, stages);
+}
+
+/**
+ * The forward pass, and the graph node when recording, of dense stages whose shapes and dtypes
+ * the caller has checked (`denseStack`, and `linearActivation` as a stack of one).
+ */
+function stackForward(input: Tensor, stages: readonly DenseStage[]): Tensor {
   const count = stages.length;
-  if (count === 0) throw new ValueError('denseStack: needs at least one stage');
   const batch = input.shape[0];
   const dtype = input.dtype;
   const kernels = backend();
@@ -153,7 +140,6 @@ export function denseStack(input: Tensor, stages: readonly DenseStage[]): Tensor
   const requiresGradBelow: boolean[] = new Array(count);
   let below = input.requiresGrad;
   for (let l = 0; l < count; l++) {
-    checkStage(stages[l], l, widths[l], dtype);
     widths[l + 1] = stages[l].weight.shape[0];
     requiresGradBelow[l] = below;
     below = below || stages[l].weight.requiresGrad || (stages[l].bias?.requiresGrad ?? false);
