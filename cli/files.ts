@@ -10,18 +10,57 @@ import { BackpropError } from '../src/index.js';
 import { writeTextAtomic } from '../node/files.js';
 import { UsageError } from './errors.js';
 
-/** The text of a file, or of standard input for "-". Errors name the path. */
+/**
+ * The text of a file, or of standard input for "-". Errors name the path; bytes that are not UTF-8
+ * (a Latin-1 or Windows-1252 export) are refused, naming the line and the byte, rather than read as
+ * replacement characters.
+ */
 export function readText(path: string, what = 'file'): string {
+  let bytes: Buffer;
   try {
-    if (path === '-') return readFileSync(0, 'utf8');
-    if (statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory, expected a ${what}`);
-    return readFileSync(path, 'utf8');
+    if (path !== '-' && statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory, expected a ${what}`);
+    bytes = readFileSync(path === '-' ? 0 : path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new UsageError(`${path}: cannot read the ${what} (${reason})`);
   }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const at = Math.max(0, firstInvalidUtf8(bytes));
+    let line = 1;
+    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+    const byte = bytes[at].toString(16).toUpperCase().padStart(2, '0');
+    throw new UsageError(`${sourceName(path)}, line ${line}: the ${what} is not UTF-8 text (byte 0x${byte}); save it as UTF-8`);
+  }
+}
+
+/** Strict UTF-8 that keeps a byte-order mark, as readFileSync(…, 'utf8') did. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Index of the first byte that does not start a valid UTF-8 sequence (-1 when all are valid). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i];
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const extra = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (extra === 0) return i;
+    let code = lead & (0x3f >> extra);
+    for (let k = 1; k <= extra; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || (next & 0xc0) !== 0x80) return i;
+      code = (code << 6) | (next & 0x3f);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+    if (code < [0, 0x80, 0x800, 0x10000][extra] || (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) return i;
+    i += extra + 1;
+  }
+  return -1;
 }
 
 /** The name a data source is called by in messages: the path as given, or "stdin". */
