@@ -10,9 +10,14 @@ import { createNativeBackend } from './native.js';
 /** Runs a Web Worker's source in a worker thread: `self.onmessage` receives the first message. */
 const WEB_WORKER_BRIDGE = "globalThis.self = globalThis; require('node:worker_threads').parentPort.once('message', (data) => self.onmessage({ data }));\n";
 
-/** The wasm backend's helper thread in Node; unref'd so it never keeps the process alive. */
+/**
+ * The wasm backend's helper thread in Node; unref'd so it never keeps the process alive. The
+ * source is CommonJS, so the parent's `--input-type` (e.g. `node --input-type=module -e …`), which
+ * a worker inherits, is left out.
+ */
 export function spawnNodeWorker(source: string): Worker {
-  const worker = new Worker(WEB_WORKER_BRIDGE + source, { eval: true });
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  const worker = new Worker(WEB_WORKER_BRIDGE + source, { eval: true, execArgv });
   worker.unref();
   return worker;
 }
