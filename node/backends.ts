@@ -7,17 +7,17 @@ import type { Backend } from '../src/kernels/index.js';
 import { Worker } from 'node:worker_threads';
 import { createNativeBackend } from './native.js';
 
-/** Runs a Web Worker's source in a worker thread: `self.onmessage` receives the first message. */
-const WEB_WORKER_BRIDGE = "globalThis.self = globalThis; require('node:worker_threads').parentPort.once('message', (data) => self.onmessage({ data }));\n";
-
 /**
- * The wasm backend's helper thread in Node; unref'd so it never keeps the process alive. The
- * source is CommonJS, so the parent's `--input-type` (e.g. `node --input-type=module -e …`), which
- * a worker inherits, is left out.
+ * Runs a Web Worker's source in a worker thread: `self.onmessage` receives the first message (the
+ * port holds it until the listener is attached). A dynamic import rather than `require`: the
+ * evaluated source is read as an ES module when the parent ran with `--input-type=module` (as
+ * `node --input-type=module -e …` does), which a worker inherits.
  */
+const WEB_WORKER_BRIDGE = "globalThis.self = globalThis; import('node:worker_threads').then(({ parentPort }) => parentPort.once('message', (data) => self.onmessage({ data })));\n";
+
+/** The wasm backend's helper thread in Node; unref'd so it never keeps the process alive. */
 export function spawnNodeWorker(source: string): Worker {
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-  const worker = new Worker(WEB_WORKER_BRIDGE + source, { eval: true, execArgv });
+  const worker = new Worker(WEB_WORKER_BRIDGE + source, { eval: true });
   worker.unref();
   return worker;
 }
