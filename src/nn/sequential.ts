@@ -43,24 +43,32 @@ export class Sequential extends Module {
    * `linearActivation` (at least two of them, of the input's dtype), else null. Checks each
    * layer's input width as Dense.forward would, with its message.
    */
-  private denseStages(x: Tensor): DenseStage[] | null {
+  private denseStages(x: Tensor): readonly DenseStage[] | null {
     const layers = this.layers;
     if (layers.length < 2 || x.rank !== 2) return null;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
       if (!(layer instanceof Dense) || layer.forward !== DENSE_FORWARD || layer.stackedKernel === null || layer.weight.dtype !== x.dtype) return null;
     }
-    const stages: DenseStage[] = new Array(layers.length);
     let width = x.shape[1];
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i] as Dense;
       if (width !== layer.inputs) throw new ShapeError(`${layer}: input must have shape [batch, ${layer.inputs}], got ${formatShape([x.shape[0], width])}`);
-      const kernel = layer.stackedKernel!;
-      stages[i] = { weight: layer.weight, bias: layer.bias, op: kernel.op, param: kernel.param };
       width = layer.units;
     }
-    return stages;
+    // Made once: the layers are fixed, and so are each Dense layer's weight, bias and kernel op.
+    if (this.stages === null) {
+      this.stages = Object.freeze(layers.map((layer) => {
+        const dense = layer as Dense;
+        const kernel = dense.stackedKernel!;
+        return Object.freeze({ weight: dense.weight, bias: dense.bias, op: kernel.op, param: kernel.param });
+      }));
+    }
+    return this.stages;
   }
+
+  /** The `denseStack` stages of the layers, once made (see denseStages). */
+  private stages: readonly DenseStage[] | null = null;
 
   override toString(): string {
     return `Sequential(\n${this.layers.map((layer, i) => `  (${i}) ${layer}`).join('\n')}\n)`;

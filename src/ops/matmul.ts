@@ -120,7 +120,8 @@ export function denseStack(input: Tensor, stages: readonly DenseStage[]): Tensor
     checkStage(stages[l], l, width, input.dtype);
     width = stages[l].weight.shape[0];
   }
-  return stackForward(input, stages);
+  // The backward rule reads the stages: a caller's array changed after this call must not reach it.
+  return stackForward(input, Object.isFrozen(stages) && stages.every(Object.isFrozen) ? stages : stages.map((stage) => ({ ...stage })));
 }
 
 /**

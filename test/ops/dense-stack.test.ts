@@ -117,3 +117,31 @@ test('a Sequential whose layers mix dtypes reports the mismatch as the layer-by-
   const model = new Sequential([new Dense({ inputs: 4, units: 8, seed: 1 }), new Dense({ inputs: 8, units: 2, seed: 2, dtype: 'float64' })]);
   assert.throws(() => model.forward(new Tensor(new Float32Array(12), [3, 4])), { message: 'linear: input (float32), weight (float64) and bias (float64) must share a dtype' });
 });
+
+test('denseStack keeps its own copy of the stages: changing the caller\'s array after the call does not change the gradients', () => {
+  const rng = new Rng(16);
+  const stages = layers(rng, [3, 5, 2], ['tanh', 'identity']);
+  const x = random(rng, [4, 3], false);
+  const expected = run(true, x, stages);
+  const changed = stages.map((stage) => ({ ...stage }));
+  const y = ops.denseStack(x, changed);
+  changed[0] = { ...changed[0], op: 'relu' };
+  changed[1] = { ...changed[1], weight: random(rng, [2, 5], true) };
+  for (const t of stages.flatMap((s) => [s.weight, s.bias])) if (t) t.grad = null;
+  ops.sum(ops.mul(y, new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i + 1)), y.shape))).backward();
+  assert.deepEqual(stages.flatMap((s) => [s.weight, s.bias]).filter((t): t is Tensor => t !== null).map((t) => Float32Array.from(t.grad!.data)), expected.grads.slice(1));
+});
+
+test('a Sequential takes the per-layer path while a layer records its activations, and the stack again after', () => {
+  const first = new Dense({ inputs: 3, units: 4, activation: 'tanh', seed: 1 });
+  const model = new Sequential([first, new Dense({ inputs: 4, units: 2, seed: 2 })]);
+  const x = new Tensor(new Float32Array(6).fill(0.5), [2, 3]);
+  const stacked = model.forward(x);
+  first.recordActivations = true;
+  const separate = model.forward(x);
+  assert.equal(separate.parents?.length, 3); // the last Dense's own node: its input, W2, b2
+  assert.ok(first.lastForward !== null);
+  assert.deepEqual(separate.data, stacked.data);
+  first.recordActivations = false;
+  assert.equal(model.forward(x).parents?.length, 5);
+});
