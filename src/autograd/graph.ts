@@ -126,7 +126,8 @@ function takeRecycled(dtype: DType, size: number): FloatArray | undefined {
 /**
  * Pushes the graph below `root` onto `order` in post-order: every tensor after all the tensors it
  * was computed from, `root` last, so popping them runs the backward rules in reverse topological
- * order.
+ * order. Only tensors with a rule (and `root`) are pushed: a leaf receives its gradient from the
+ * rules of the tensors computed from it and has nothing to run itself.
  */
 function postOrder(root: Tensor, order: Tensor[]): void {
   const mark = ++visitMark;
@@ -144,7 +145,8 @@ function postOrder(root: Tensor, order: Tensor[]): void {
     const parents = node.parents;
     if (parents !== null && next[top] < parents.length) {
       const parent = parents[next[top]++];
-      if (parent.requiresGrad && parent.visitMark !== mark) {
+      // Leaves (and tensors whose graph is released) have no rule to run: they are left out.
+      if (parent.parents !== null && parent.requiresGrad && parent.visitMark !== mark) {
         parent.visitMark = mark;
         path.push(parent);
         next.push(0);

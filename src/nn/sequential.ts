@@ -1,7 +1,7 @@
 import type { DType } from '../kernels/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { denseStack } from '../ops/index.js';
-import type { DenseStage } from '../ops/index.js';
+import { stackForward } from '../ops/stack.js';
+import type { DenseStage } from '../ops/stack.js';
 import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
 import { ActivationLike, resolveActivation } from './activations.js';
 import { Dense, RecordsActivations } from './dense.js';
@@ -32,7 +32,8 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     const stages = this.denseStages(x);
-    if (stages !== null) return denseStack(x, stages);
+    // The stages were checked when made (below), and their widths against x: no need for denseStack's checks.
+    if (stages !== null) return stackForward(x, stages);
     let output = x;
     for (const layer of this.layers) output = layer.forward(output);
     return output;

@@ -1,9 +1,12 @@
-import { gradBufferToOverwrite, isGradEnabled, needsGrad, record } from '../autograd/index.js';
-import { releaseScratch, scratch } from '../autograd/graph.js';
-import { backend, denseBackward, denseForward, derivativeUsesInput } from '../kernels/index.js';
-import type { FloatArray, UnaryOp } from '../kernels/index.js';
+import { gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
+import { backend } from '../kernels/index.js';
+import type { UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { ShapeError, ValueError, formatShape } from '../util/errors.js';
+import { stackForward } from './stack.js';
+import type { DenseStage } from './stack.js';
+
+export type { DenseStage } from './stack.js';
 
 export interface MatmulOptions {
   /** Use Aᵀ (A stored [k, m]). */
@@ -94,14 +97,6 @@ function checkLinear(input: Tensor, weight: Tensor, bias: Tensor | null): void {
   if (input.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) throw new ValueError(`linear: input (${input.dtype}), weight (${weight.dtype})${bias ? ` and bias (${bias.dtype})` : ''} must share a dtype`);
 }
 
-/** One layer of `denseStack`: W [units, inputs], b [units] or null, and the activation as a kernel op. */
-export interface DenseStage {
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
-  readonly op: UnaryOp;
-  readonly param: number;
-}
-
 /**
  * Dense layers applied in turn as one op, y = f_L(…f_1(x·W_1ᵀ + b_1)…·W_Lᵀ + b_L): the values and
  * gradients of `linearActivation` applied layer by layer, from the same kernel calls with the same
@@ -122,96 +117,6 @@ export function denseStack(input: Tensor, stages: readonly DenseStage[]): Tensor
   }
   // The backward rule reads the stages: a caller's array changed after this call must not reach it.
   return stackForward(input, Object.isFrozen(stages) && stages.every(Object.isFrozen) ? stages : stages.map((stage) => ({ ...stage })));
-}
-
-/**
- * The forward pass, and the graph node when recording, of dense stages whose shapes and dtypes
- * the caller has checked (`denseStack`, and `linearActivation` as a stack of one).
- */
-function stackForward(input: Tensor, stages: readonly DenseStage[]): Tensor {
-  const count = stages.length;
-  const batch = input.shape[0];
-  const dtype = input.dtype;
-  const kernels = backend();
-  // widths[l]: the features into stage l (widths[count]: the output's).
-  const widths: number[] = new Array(count + 1);
-  widths[0] = input.shape[1];
-  // requiresGradBelow[l]: whether the input of stage l depends on something that requires a
-  // gradient (it would require one itself as a tensor): its gradient is then computed.
-  const requiresGradBelow: boolean[] = new Array(count);
-  let below = input.requiresGrad;
-  for (let l = 0; l < count; l++) {
-    widths[l + 1] = stages[l].weight.shape[0];
-    requiresGradBelow[l] = below;
-    below = below || stages[l].weight.requiresGrad || (stages[l].bias?.requiresGrad ?? false);
-  }
-  const recording = below && isGradEnabled();
-  const last = count - 1;
-  const out = new Tensor(allocate(dtype, batch * widths[count]), [batch, widths[count]]);
-  // The output of every stage but the last, and z for the stages whose f′ needs it.
-  const hidden: FloatArray[] = new Array(last);
-  const preActivations: (FloatArray | null)[] = new Array(count);
-  let x = input.data;
-  for (let l = 0; l < count; l++) {
-    const { weight, bias, op, param } = stages[l];
-    const size = batch * widths[l + 1];
-    const y = l === last ? out.data : (hidden[l] = scratch(dtype, size));
-    const z = recording && derivativeUsesInput(op) ? scratch(dtype, size) : null;
-    preActivations[l] = z;
-    denseForward(kernels, x, weight.data, bias ? bias.data : null, batch, widths[l], widths[l + 1], op, param, y, z);
-    // Without a graph a hidden activation is needed only by the next stage.
-    if (!recording && l > 0) releaseScratch(hidden[l - 1]);
-    x = y;
-  }
-  if (!recording) return out;
-  const parents: Tensor[] = [input];
-  for (const { weight, bias } of stages) {
-    parents.push(weight);
-    if (bias !== null) parents.push(bias);
-  }
-  return record(out, parents, (gradOut) => {
-    // Stage by stage from the last, as backward() would run the rules of linearActivation's nodes.
-    let gradY = gradOut;
-    for (let l = last; l >= 0; l--) {
-      const { weight, bias, op, param } = stages[l];
-      const inputs = widths[l], units = widths[l + 1];
-      const x = l === 0 ? input.data : hidden[l - 1];
-      const y = l === last ? out.data : hidden[l];
-      // Flags before any kernel runs, as linearActivation's rule reads them.
-      const accumulateBias = bias !== null && bias.grad !== null;
-      const gradBias = bias ? gradBufferToOverwrite(bias) : null;
-      const accumulateWeight = weight.grad !== null;
-      const gradWeight = gradBufferToOverwrite(weight);
-      let accumulateInput = false;
-      let gradInput: FloatArray | null = null;
-      if (l === 0) {
-        accumulateInput = input.grad !== null;
-        gradInput = gradBufferToOverwrite(input);
-      } else if (requiresGradBelow[l]) {
-        gradInput = scratch(dtype, batch * inputs);
-      }
-      // δ = ∂C/∂y ⊙ f′(z) may take ∂C/∂y's place, except in a retained output gradient.
-      const delta = l === last && op !== 'identity' && out.retainsGrad ? allocate(dtype, batch * units) : gradY;
-      denseBackward(kernels, op, param, batch, inputs, units, x, weight.data, preActivations[l], y, gradY, delta,
-        gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
-      const z = preActivations[l];
-      if (z !== null) releaseScratch(z);
-      if (l < last) {
-        releaseScratch(gradY);
-        releaseScratch(hidden[l]);
-      }
-      if (gradInput === null) {
-        // Nothing below requires a gradient: the stages below have nothing to compute.
-        for (let k = l - 1; k >= 0; k--) {
-          releaseScratch(hidden[k]);
-          const below = preActivations[k];
-          if (below !== null) releaseScratch(below);
-        }
-        break;
-      }
-      gradY = gradInput;
-    }
-  });
 }
 
 /** Stage l of a dense stack: W [units, inputs] with inputs = the width it gets, b [units] or null, one dtype. */
