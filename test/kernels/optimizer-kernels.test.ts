@@ -4,16 +4,36 @@ import { Adam, SGD, Tensor } from '../../src/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { nodeBackends } from '../../node/backends.js';
 import { nativeOptimizerKernels } from '../../node/native.js';
+import type { AdamUpdateKernel } from '../../node/native.js';
+import { createWasmBackend } from '../../src/kernels/wasm/index.js';
 
 const nativeBuilt = nodeBackends().some((entry) => entry.family === 'native' && entry.backend !== null);
 
+function wasmAdamUpdate(): AdamUpdateKernel | null {
+  try {
+    return createWasmBackend().adamUpdate ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const wasmAdam = wasmAdamUpdate();
+
 test('native adamUpdate reproduces src/optim Adam bit for bit (plain, L2, AMSGrad)', { skip: nativeBuilt ? false : 'native addon not built' }, () => {
-  const { adamUpdate } = nativeOptimizerKernels();
+  checkAdamKernel(nativeOptimizerKernels().adamUpdate, [1000, 40_000]);
+});
+
+test('wasm adamUpdate reproduces src/optim Adam bit for bit (plain, L2, AMSGrad; even and odd sizes)', { skip: wasmAdam ? false : 'wasm kernels not assembled' }, () => {
+  checkAdamKernel(wasmAdam!, [1, 2, 7, 1000, 1001]);
+});
+
+/** Runs `adamUpdate` beside an Adam optimiser for 25 steps and asserts the same weights bit for bit. */
+function checkAdamKernel(adamUpdate: AdamUpdateKernel, sizes: readonly number[]): void {
   const rng = new Rng(11);
   type Options = { lr: number; weightDecay?: number; amsgrad?: boolean; beta1?: number; beta2?: number; eps?: number };
   const cases: Options[] = [{ lr: 1e-3 }, { lr: 0.01, weightDecay: 0.1 }, { lr: 0.005, amsgrad: true, beta1: 0.8, beta2: 0.99, eps: 1e-6 }];
-  // 40,000 elements take the two-thread path.
-  for (const [options, size] of cases.flatMap((options) => [[options, 1000], [options, 40_000]] as const)) {
+  // 40,000 elements take the native addon's two-thread path; odd sizes the wasm kernel's scalar tail.
+  for (const [options, size] of cases.flatMap((options) => sizes.map((size) => [options, size] as const))) {
     const start = Float32Array.from({ length: size }, () => rng.normal());
     const param = new Tensor(start.slice(), [size], true);
     const optimizer = new Adam([param], options);
@@ -26,8 +46,9 @@ test('native adamUpdate reproduces src/optim Adam bit for bit (plain, L2, AMSGra
       adamUpdate(w, gradient, m, v, vMax, options.lr / (1 - Math.pow(beta1, step)), beta1, beta2, eps, Math.sqrt(1 - Math.pow(beta2, step)), weightDecay);
     }
     assert.deepEqual(w, param.data, `Adam ${JSON.stringify(options)} on ${size} weights`);
+    if (vMax && size >= 1000) assert.ok(vMax.some((value, i) => value > v[i]), 'AMSGrad: some maximum exceeds the current second moment');
   }
-});
+}
 
 test('native sgdUpdate reproduces src/optim SGD bit for bit (plain, momentum in both conventions, Nesterov, weight decay)', { skip: nativeBuilt ? false : 'native addon not built' }, () => {
   const { sgdUpdate } = nativeOptimizerKernels();

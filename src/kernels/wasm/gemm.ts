@@ -24,6 +24,8 @@ interface GemmExports {
   packB(src: number, ldb: number, kc: number, nTiles: number, dst: number): void;
   /** dst[j·rows + i] = src[i·cols + j]; pointers in bytes. */
   transpose(src: number, rows: number, cols: number, dst: number): void;
+  /** One Adam step over n float32 parameters (see gemm.wat); vMax 0 without AMSGrad; pointers in bytes. */
+  adam(w: number, g: number, m: number, v: number, vMax: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -157,5 +159,31 @@ export class WasmGemm {
       }
     }
     for (let i = 0; i < m; i++) out.set(heap.subarray(cStart + i * nPadded, cStart + i * nPadded + n), i * n);
+  }
+
+  /**
+   * One Adam step (the Backend's `adamUpdate`): the arrays are copied into the module's memory, updated
+   * there by gemm.wat's $adam (f64 arithmetic in src/optim/adam.ts's order, so the same numbers) and
+   * copied back. On the main thread only.
+   */
+  adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number,
+    sqrtBiasCorrection2: number, l2: number): void {
+    const n = w.length;
+    if (n === 0) return;
+    // Each array starts on 8 bytes (two floats) past the control block.
+    const stride = n + (n & 1);
+    const wStart = CONTROL_BYTES / 4;
+    const gStart = wStart + stride, mStart = gStart + stride, vStart = mStart + stride, vMaxStart = vStart + stride;
+    const heap = this.reserve(vMaxStart + (vMax ? stride : 0));
+    heap.set(w, wStart);
+    heap.set(g.subarray(0, n), gStart);
+    heap.set(m.subarray(0, n), mStart);
+    heap.set(v.subarray(0, n), vStart);
+    if (vMax) heap.set(vMax.subarray(0, n), vMaxStart);
+    this.exports.adam(wStart * 4, gStart * 4, mStart * 4, vStart * 4, vMax ? vMaxStart * 4 : 0, n, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
+    w.set(heap.subarray(wStart, wStart + n));
+    m.set(heap.subarray(mStart, mStart + n));
+    v.set(heap.subarray(vStart, vStart + n));
+    if (vMax) vMax.set(heap.subarray(vMaxStart, vMaxStart + n));
   }
 }

@@ -1,4 +1,4 @@
-;; The WebAssembly SIMD matrix-product kernels of the wasm backend (src/kernels/wasm/gemm.ts copies
+;; The WebAssembly SIMD kernels of the wasm backend: the matrix product and an Adam step (src/kernels/wasm/gemm.ts copies
 ;; the operands into this module's memory and drives them). Assembled by scripts/build-wasm.mjs
 ;; (the npm package wabt) at build time. All pointers and strides are in bytes.
 ;;
@@ -146,4 +146,74 @@
             (br $columnBlocks)))
         (local.set $i0 (i32.add (local.get $i0) (i32.const 8)))
         (br $rowBlocks))))
+
+  ;; One Adam step over n float32 parameters, exactly as src/optim/adam.ts's loop computes it: each
+  ;; number widened to f64, the arithmetic in the loop's order in f64 (IEEE, so the same results),
+  ;; each stored value rounded to f32 and read back as stored. Two elements per iteration
+  ;; (f64x2), then one. vMax is 0 unless AMSGrad: vMax ← max(vMax, v) as `if (v > vMax)` (pmax).
+  ;; g′ = g + l2·w; m ← β1·m + (1 − β1)·g′; v ← β2·v + (1 − β2)·g′·g′;
+  ;; w ← w − stepSize·m / (√v(or vMax) / sqrtBiasCorrection2 + eps).
+  (func (export "adam") (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $vMax i32) (param $n i32)
+        (param $stepSize f64) (param $beta1 f64) (param $beta2 f64) (param $eps f64) (param $sqrtBc2 f64) (param $l2 f64)
+    (local $end i32) (local $pairsEnd i32) (local $o i32)
+    (local $L2 v128) (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128) (local $Step v128) (local $Eps v128) (local $Bc v128)
+    (local $wv v128) (local $grad v128) (local $mf v128) (local $vf v128) (local $second v128)
+    (local $ws f64) (local $gs f64) (local $ms f32) (local $vs f32) (local $secs f64)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $pairsEnd (i32.and (local.get $end) (i32.const -8)))
+    (local.set $L2 (f64x2.splat (local.get $l2)))
+    (local.set $B1 (f64x2.splat (local.get $beta1)))
+    (local.set $C1 (f64x2.splat (f64.sub (f64.const 1) (local.get $beta1))))
+    (local.set $B2 (f64x2.splat (local.get $beta2)))
+    (local.set $C2 (f64x2.splat (f64.sub (f64.const 1) (local.get $beta2))))
+    (local.set $Step (f64x2.splat (local.get $stepSize)))
+    (local.set $Eps (f64x2.splat (local.get $eps)))
+    (local.set $Bc (f64x2.splat (local.get $sqrtBc2)))
+    (block $pairsDone
+      (loop $pairs
+        (br_if $pairsDone (i32.ge_u (local.get $o) (local.get $pairsEnd)))
+        (local.set $wv (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $w) (local.get $o)))))
+        (local.set $grad (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $g) (local.get $o))))
+                                    (f64x2.mul (local.get $L2) (local.get $wv))))
+        (local.set $mf (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.mul (local.get $B1) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $m) (local.get $o)))))
+                     (f64x2.mul (local.get $C1) (local.get $grad)))))
+        (v128.store64_lane 0 (i32.add (local.get $m) (local.get $o)) (local.get $mf))
+        (local.set $vf (f32x4.demote_f64x2_zero
+          (f64x2.add (f64x2.mul (local.get $B2) (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $v) (local.get $o)))))
+                     (f64x2.mul (f64x2.mul (local.get $C2) (local.get $grad)) (local.get $grad)))))
+        (v128.store64_lane 0 (i32.add (local.get $v) (local.get $o)) (local.get $vf))
+        (if (local.get $vMax)
+          (then
+            (local.set $vf (f32x4.pmax (v128.load64_zero (i32.add (local.get $vMax) (local.get $o))) (local.get $vf)))
+            (v128.store64_lane 0 (i32.add (local.get $vMax) (local.get $o)) (local.get $vf))))
+        (local.set $second (f64x2.promote_low_f32x4 (local.get $vf)))
+        (v128.store64_lane 0 (i32.add (local.get $w) (local.get $o))
+          (f32x4.demote_f64x2_zero
+            (f64x2.sub (local.get $wv)
+              (f64x2.div (f64x2.mul (local.get $Step) (f64x2.promote_low_f32x4 (local.get $mf)))
+                         (f64x2.add (f64x2.div (f64x2.sqrt (local.get $second)) (local.get $Bc)) (local.get $Eps))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $o) (local.get $end))
+      (then
+        (local.set $ws (f64.promote_f32 (f32.load (i32.add (local.get $w) (local.get $o)))))
+        (local.set $gs (f64.add (f64.promote_f32 (f32.load (i32.add (local.get $g) (local.get $o)))) (f64.mul (local.get $l2) (local.get $ws))))
+        (local.set $ms (f32.demote_f64 (f64.add (f64.mul (local.get $beta1) (f64.promote_f32 (f32.load (i32.add (local.get $m) (local.get $o)))))
+                                                (f64.mul (f64.sub (f64.const 1) (local.get $beta1)) (local.get $gs)))))
+        (f32.store (i32.add (local.get $m) (local.get $o)) (local.get $ms))
+        (local.set $vs (f32.demote_f64 (f64.add (f64.mul (local.get $beta2) (f64.promote_f32 (f32.load (i32.add (local.get $v) (local.get $o)))))
+                                                (f64.mul (f64.mul (f64.sub (f64.const 1) (local.get $beta2)) (local.get $gs)) (local.get $gs)))))
+        (f32.store (i32.add (local.get $v) (local.get $o)) (local.get $vs))
+        (if (local.get $vMax)
+          (then
+            (if (f32.gt (local.get $vs) (f32.load (i32.add (local.get $vMax) (local.get $o))))
+              (then (f32.store (i32.add (local.get $vMax) (local.get $o)) (local.get $vs))))
+            (local.set $vs (f32.load (i32.add (local.get $vMax) (local.get $o))))))
+        (f32.store (i32.add (local.get $w) (local.get $o))
+          (f32.demote_f64
+            (f64.sub (local.get $ws)
+              (f64.div (f64.mul (local.get $stepSize) (f64.promote_f32 (local.get $ms)))
+                       (f64.add (f64.div (f64.sqrt (f64.promote_f32 (local.get $vs))) (local.get $sqrtBc2)) (local.get $eps))))))))
+  )
 )
