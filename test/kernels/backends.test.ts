@@ -42,6 +42,37 @@ test('wasm: the relaxed-SIMD build (fused multiply-add) agrees with the referenc
   assert.match(run.stdout, /^wasm-relaxed$/m, 'node --experimental-wasm-relaxed-simd should select the relaxed build');
 });
 
+test('wasm: bias + relu/identity, relu\'s backward and sums over rows give the TypeScript backend\'s float32 values bit for bit', { skip: wasmAvailable ? false : 'wasm backend not built' }, () => {
+  const wasm = nodeBackends().find((entry) => entry.family === 'wasm')!.backend!;
+  const rng = new Rng(21);
+  const same = (a: Float32Array, b: Float32Array) => a.every((v, i) => Object.is(v, b[i]));
+  const values = (count: number) => Float32Array.from({ length: count }, (_, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : i % 83 === 0 ? 0 : rng.normal()));
+  for (const [rows, cols] of [[64, 130], [40, 31], [1, 2049]] as const) {
+    for (const op of ['relu', 'identity'] as const)
+      for (const withBias of [true, false])
+        for (const withPre of [true, false]) {
+          const x = values(rows * cols), bias = withBias ? values(cols) : null;
+          const out = new Float32Array(rows * cols), expected = new Float32Array(rows * cols);
+          const pre = withPre ? new Float32Array(rows * cols) : null, expectedPre = withPre ? new Float32Array(rows * cols) : null;
+          wasm.biasActivation(x, bias, rows, cols, op, 0, out, pre);
+          jsBackend.biasActivation(x, bias, rows, cols, op, 0, expected, expectedPre);
+          assert.ok(same(out, expected) && (pre === null || same(pre, expectedPre!)), `biasActivation ${op} ${rows}x${cols} bias=${withBias} pre=${withPre}`);
+        }
+    const z = values(rows * cols), gradOut = values(rows * cols);
+    const gradIn = new Float32Array(rows * cols), expected = new Float32Array(rows * cols);
+    wasm.unaryBackward('relu', z, z, gradOut, gradIn, 0, false);
+    jsBackend.unaryBackward('relu', z, z, gradOut, expected, 0, false);
+    assert.ok(same(gradIn, expected), `relu backward ${rows}x${cols}`);
+    for (const accumulate of [false, true]) {
+      const initial = values(cols);
+      const sums = initial.slice(), expectedSums = initial.slice();
+      wasm.reduce('sum', gradOut, 1, rows, cols, sums, accumulate);
+      jsBackend.reduce('sum', gradOut, 1, rows, cols, expectedSums, accumulate);
+      assert.ok(same(sums, expectedSums), `column sums ${rows}x${cols} accumulate=${accumulate}`);
+    }
+  }
+});
+
 test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {
   const a = new Float32Array(6 * 70);
   const b = new Float32Array(70 * 8);

@@ -111,7 +111,8 @@ export function checkBiasActivation(b: Backend, rng: Rng): string[] {
 /** unaryBackward: gradIn (+)= gradOut · f′, with y = f(x) computed by the backend under test. */
 export function checkUnaryBackward(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
-  for (const count of [1, 17, 1000])
+  // 5003: past the wasm backend's elementwise threshold, with a tail.
+  for (const count of [1, 17, 1000, 5003])
     for (const op of ACTIVATIONS)
       for (const accumulate of [false, true]) {
         const x = activationInputs(rng, count);
@@ -242,7 +243,7 @@ export function checkSoftmax(b: Backend, rng: Rng): string[] {
 /** reduce over the middle axis of [outer, length, inner], sum with and without accumulate, and max. */
 export function checkReduce(b: Backend, rng: Rng): string[] {
   const failures: string[] = [];
-  for (const [outer, length, inner] of [[1, 1, 1], [1, 128, 256], [3, 17, 5], [4, 33, 1], [2, 0, 3], [1, 5000, 1], [2, 15, 1]] as const)
+  for (const [outer, length, inner] of [[1, 1, 1], [1, 128, 256], [3, 17, 5], [4, 33, 1], [2, 0, 3], [1, 5000, 1], [2, 15, 1], [3, 100, 7]] as const)
     for (const [op, accumulate] of [['sum', false], ['sum', true], ['max', false]] as const) {
       if (op === 'max' && length === 0) continue;
       const x = randomF32(rng, outer * length * inner);

@@ -26,6 +26,17 @@ interface GemmExports {
   transpose(src: number, rows: number, cols: number, dst: number): void;
   /** One Adam step over n float32 parameters (see gemm.wat); vMax 0 without AMSGrad; pointers in bytes. */
   adam(w: number, g: number, m: number, v: number, vMax: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
+  /** out = f(x + bias) by rows, f relu (relu ≠ 0) or the identity, z = x + bias when z ≠ 0; bias 0: none. */
+  biasRelu(x: number, bias: number, rows: number, cols: number, out: number, z: number, relu: number): void;
+  /** out[i] = z[i] > 0 ? g[i] : 0. */
+  reluBackward(z: number, g: number, out: number, n: number): void;
+  /** out[o·inner + i] += Σ_j x[(o·length + j)·inner + i], row after row. */
+  sumRows(x: number, outer: number, length: number, inner: number, out: number): void;
+}
+
+/** n rounded up to whole vectors of four floats. */
+function align4(n: number): number {
+  return (n + 3) & ~3;
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -159,6 +170,47 @@ export class WasmGemm {
       }
     }
     for (let i = 0; i < m; i++) out.set(heap.subarray(cStart + i * nPadded, cStart + i * nPadded + n), i * n);
+  }
+
+  /**
+   * The Backend's `biasActivation` for relu and the identity: x (and bias) copied in, gemm.wat's
+   * $biasRelu in place, out (and z) copied back. The same values as the TypeScript backend's.
+   */
+  biasRelu(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, relu: boolean, out: Float32Array, preActivation: Float32Array | null): void {
+    const n = rows * cols;
+    if (n === 0) return;
+    const xStart = CONTROL_BYTES / 4;
+    const biasStart = xStart + align4(n), zStart = biasStart + align4(cols);
+    const heap = this.reserve(zStart + (preActivation ? n : 0));
+    heap.set(x.subarray(0, n), xStart);
+    if (bias) heap.set(bias.subarray(0, cols), biasStart);
+    this.exports.biasRelu(xStart * 4, bias ? biasStart * 4 : 0, rows, cols, xStart * 4, preActivation ? zStart * 4 : 0, relu ? 1 : 0);
+    out.set(heap.subarray(xStart, xStart + n));
+    if (preActivation) preActivation.set(heap.subarray(zStart, zStart + n));
+  }
+
+  /** The Backend's `unaryBackward` for relu, written (not accumulated): gradIn = z > 0 ? gradOut : 0. */
+  reluBackward(z: Float32Array, gradOut: Float32Array, gradIn: Float32Array, n: number): void {
+    if (n === 0) return;
+    const zStart = CONTROL_BYTES / 4, gStart = zStart + align4(n);
+    const heap = this.reserve(gStart + n);
+    heap.set(z.subarray(0, n), zStart);
+    heap.set(gradOut.subarray(0, n), gStart);
+    this.exports.reluBackward(zStart * 4, gStart * 4, gStart * 4, n);
+    gradIn.set(heap.subarray(gStart, gStart + n));
+  }
+
+  /** The Backend's `reduce` for sums: the TypeScript backend's float32 sums, in its order. */
+  sumRows(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void {
+    const count = outer * inner;
+    if (count === 0) return;
+    const outStart = CONTROL_BYTES / 4, xStart = outStart + align4(count);
+    const heap = this.reserve(xStart + outer * length * inner);
+    if (accumulate) heap.set(out.subarray(0, count), outStart);
+    else heap.fill(0, outStart, outStart + count);
+    heap.set(x.subarray(0, outer * length * inner), xStart);
+    this.exports.sumRows(xStart * 4, outer, length, inner, outStart * 4);
+    out.set(heap.subarray(outStart, outStart + count));
   }
 
   /**

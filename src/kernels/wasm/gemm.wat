@@ -1,4 +1,5 @@
-;; The WebAssembly SIMD kernels of the wasm backend: the matrix product and an Adam step (src/kernels/wasm/gemm.ts copies
+;; The WebAssembly SIMD kernels of the wasm backend: the matrix product, an Adam step, and the
+;; elementwise work of a relu layer (bias + relu, relu's backward, sums over rows) (src/kernels/wasm/gemm.ts copies
 ;; the operands into this module's memory and drives them). Assembled by scripts/build-wasm.mjs
 ;; (the npm package wabt) at build time. All pointers and strides are in bytes.
 ;;
@@ -216,4 +217,97 @@
               (f64.div (f64.mul (local.get $stepSize) (f64.promote_f32 (local.get $ms)))
                        (f64.add (f64.div (f64.sqrt (f64.promote_f32 (local.get $vs))) (local.get $sqrtBc2)) (local.get $eps))))))))
   )
+
+  ;; out[r, c] = f(x[r, c] + bias[c]) for x [rows, cols], f = relu (when $relu) or the identity, and
+  ;; z[r, c] = x[r, c] + bias[c] when $z ≠ 0. bias 0: none. f32 adds (as JavaScript's add of two
+  ;; float32 numbers rounds) and relu as `v > 0 ? v : 0` (pmax: NaN and −0 give +0), so the values
+  ;; are the TypeScript backend's. out may be x.
+  (func (export "biasRelu") (param $x i32) (param $bias i32) (param $rows i32) (param $cols i32) (param $out i32) (param $z i32) (param $relu i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $vecEnd i32) (local $rowBytes i32) (local $v v128) (local $s f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $rowBytes) (i32.const -16)))
+    (block $rowsDone
+      (loop $rowsLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $row (i32.mul (local.get $r) (local.get $rowBytes)))
+        (local.set $c (i32.const 0))
+        (block $vecDone
+          (loop $vec
+            (br_if $vecDone (i32.ge_u (local.get $c) (local.get $vecEnd)))
+            (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c)))))
+            (if (local.get $bias) (then (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $bias) (local.get $c)))))))
+            (if (local.get $z) (then (v128.store (i32.add (local.get $z) (i32.add (local.get $row) (local.get $c))) (local.get $v))))
+            (if (local.get $relu) (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v)))))
+            (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $c))) (local.get $v))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $vec)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (local.set $s (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c)))))
+            (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (local.get $c)))))))
+            (if (local.get $z) (then (f32.store (i32.add (local.get $z) (i32.add (local.get $row) (local.get $c))) (local.get $s))))
+            (if (local.get $relu) (then (if (i32.eqz (f32.gt (local.get $s) (f32.const 0))) (then (local.set $s (f32.const 0))))))
+            (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $c))) (local.get $s))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowsLoop))))
+
+  ;; out[i] = z[i] > 0 ? g[i] : 0 for i < n (relu's backward; out may be g).
+  (func (export "reluBackward") (param $z i32) (param $g i32) (param $out i32) (param $n i32)
+    (local $o i32) (local $end i32) (local $vecEnd i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $end) (i32.const -16)))
+    (block $vecDone
+      (loop $vec
+        (br_if $vecDone (i32.ge_u (local.get $o) (local.get $vecEnd)))
+        (v128.store (i32.add (local.get $out) (local.get $o))
+          (v128.and (v128.load (i32.add (local.get $g) (local.get $o)))
+                    (f32x4.gt (v128.load (i32.add (local.get $z) (local.get $o))) (v128.const f32x4 0 0 0 0))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $vec)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $o) (local.get $end)))
+        (f32.store (i32.add (local.get $out) (local.get $o))
+          (select (f32.load (i32.add (local.get $g) (local.get $o))) (f32.const 0)
+                  (f32.gt (f32.load (i32.add (local.get $z) (local.get $o))) (f32.const 0))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $tail))))
+
+  ;; out[o·inner + i] += Σ_j x[(o·length + j)·inner + i], adding row after row as the TypeScript
+  ;; backend does (so the same float32 sums), four values of i at a time.
+  (func (export "sumRows") (param $x i32) (param $outer i32) (param $length i32) (param $inner i32) (param $out i32)
+    (local $o i32) (local $j i32) (local $i i32) (local $rowBytes i32) (local $vecEnd i32) (local $src i32) (local $dst i32)
+    (local.set $rowBytes (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $rowBytes) (i32.const -16)))
+    (block $outerDone
+      (loop $outerLoop
+        (br_if $outerDone (i32.ge_u (local.get $o) (local.get $outer)))
+        (local.set $dst (i32.add (local.get $out) (i32.mul (local.get $o) (local.get $rowBytes))))
+        (local.set $j (i32.const 0))
+        (block $rowsDone
+          (loop $rowsLoop
+            (br_if $rowsDone (i32.ge_u (local.get $j) (local.get $length)))
+            (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $o) (local.get $length)) (local.get $j)) (local.get $rowBytes))))
+            (local.set $i (i32.const 0))
+            (block $vecDone
+              (loop $vec
+                (br_if $vecDone (i32.ge_u (local.get $i) (local.get $vecEnd)))
+                (v128.store (i32.add (local.get $dst) (local.get $i))
+                  (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $i))) (v128.load (i32.add (local.get $src) (local.get $i)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $vec)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $i) (local.get $rowBytes)))
+                (f32.store (i32.add (local.get $dst) (local.get $i))
+                  (f32.add (f32.load (i32.add (local.get $dst) (local.get $i))) (f32.load (i32.add (local.get $src) (local.get $i)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $tail)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $rowsLoop)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $outerLoop))))
 )
