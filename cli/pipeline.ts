@@ -13,7 +13,7 @@
  */
 import {
   Tensor, Trainer, applyScaler, argmax, buildRun, classificationReport, columnIndex, encodeTable, fitEncoder, fitScaler, noGrad,
-  numericColumnMask, parseEncoder, parseScaler, regressionReport, softmax, takeRows, takeValues, validationRows,
+  heldOutRows, numericColumnMask, parseEncoder, parseScaler, regressionReport, softmax, takeRows, takeValues, validationRows,
 } from './engine.js';
 import { UsageError, optionError } from './errors.js';
 import { plural } from './report.js';
@@ -94,7 +94,7 @@ export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: Ru
  */
 export function checkEarlyStoppingRows(config: TrainingConfig, rowCount: number, of = `${plural(rowCount, 'row')}`): void {
   if (config.earlyStopping === null) return;
-  const held = Math.round(config.validationSplit * rowCount);
+  const held = heldOutRows(config.validationSplit, rowCount);
   if (held >= 1 && held < rowCount) return;
   throw optionError('--early-stopping', config.earlyStopping,
     `needs held-out rows to watch, but --validation-split ${config.validationSplit} of ${of} ${held < 1 ? 'holds out none' : 'holds out every row'}`);

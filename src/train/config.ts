@@ -297,9 +297,17 @@ export function buildRun(config: TrainingConfig, shape: RunShape, label: OptionL
  */
 export function validationRows(config: TrainingConfig, rowCount: number, labels?: Int32Array): { train: Int32Array; validation: Int32Array | null } {
   const all = Int32Array.from({ length: rowCount }, (_, i) => i);
-  const held = Math.round(config.validationSplit * rowCount);
+  const held = heldOutRows(config.validationSplit, rowCount);
   if (held < 1 || held >= rowCount) return { train: all, validation: null };
   const rng = new Rng(config.seed).fork();
   const split: Split = labels ? stratifiedTrainValidationSplit(labels, config.validationSplit, rng) : trainValidationSplit(rowCount, config.validationSplit, rng);
   return { train: split.train, validation: split.validation };
+}
+
+/**
+ * How many of `rowCount` rows `validationRows` holds out for `validationSplit`: none (below 1) or
+ * all of them (≥ rowCount) means no validation set.
+ */
+export function heldOutRows(validationSplit: number, rowCount: number): number {
+  return Math.round(validationSplit * rowCount);
 }
