@@ -3,7 +3,8 @@
  * ends, a UTF-8 byte-order mark), which runs in Node and in browsers alike; this file adds the
  * rules a data set needs and errors that say where the problem is.
  */
-// The minified build (the package's own, as its "browser" entry): importing a CommonJS module from
+// The minified build (the package's own "browser" entry: the same parser, without Node stream
+// input, which parseCsv does not use): importing a CommonJS module from
 // an ES module makes Node scan its source for export names, and on the 52 kB main file that scan
 // runs long enough to be optimised by V8 on a background thread, work that then competes with a
 // training loop's warm-up (about 10 ms off `import 'backprop'` on a 2-core machine).

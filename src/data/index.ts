@@ -20,7 +20,7 @@ export {
 } from './encoder.js';
 export { parseEncoder, parseScaler } from './documents.js';
 export { fitScaler, applyScaler, invertScaler, SCALE_METHODS, type Scaler, type ScaleMethod, type FitScalerOptions } from './scale.js';
-export { trainValidationSplit, stratifiedTrainValidationSplit, kFold, stratifiedKFold, batches, batchCount, type Split } from './split.js';
+export { trainValidationSplit, stratifiedTrainValidationSplit, heldOutRows, kFold, stratifiedKFold, batches, batchCount, type Split } from './split.js';
 export {
   makeXor,
   makeCircles,

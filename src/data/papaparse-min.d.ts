@@ -1,4 +1,5 @@
-// Types for papaparse's minified build: the same code as its main file (csv.ts says why it is used).
+// Types for papaparse's minified build, its browser build: the same parser as its main file, built
+// without Node stream input (which csv.ts does not use; csv.ts says why this build is imported).
 declare module 'papaparse/papaparse.min.js' {
   import * as Papa from 'papaparse';
   export default Papa;

@@ -100,9 +100,17 @@ export function batchCount(rowCount: number, batchSize: number): number {
   return Math.ceil(rowCount / batchSize);
 }
 
+/**
+ * How many of `rowCount` rows a validation fraction holds out: fraction · rowCount rounded to the
+ * nearest integer. The splits refuse a fraction that holds out none or all of them.
+ */
+export function heldOutRows(fraction: number, rowCount: number): number {
+  return Math.round(fraction * rowCount);
+}
+
 function validationSize(where: string, rowCount: number, fraction: number): number {
   checkNumber(where, 'validationFraction', fraction, { min: 0, max: 1, exclusiveMin: true });
-  const count = Math.round(fraction * rowCount);
+  const count = heldOutRows(fraction, rowCount);
   if (count < 1 || count >= rowCount) {
     throw new ValueError(`${where}: validationFraction ${fraction} of ${rowCount} rows leaves ${count < 1 ? 'no validation' : 'no training'} rows`);
   }

@@ -32,7 +32,8 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     const stages = this.denseStages(x);
-    // The stages were checked when made (below), and their widths against x: no need for denseStack's checks.
+    // denseStages checked the widths against x and the weights' dtype; each Dense layer's constructor
+    // fixed its weight and bias shapes and dtype: no need for denseStack's checks.
     if (stages !== null) return stackForward(x, stages);
     let output = x;
     for (const layer of this.layers) output = layer.forward(output);

@@ -13,7 +13,7 @@ import { mlp, resolveActivation, resolveInitializer } from '../nn/index.js';
 import type { Sequential } from '../nn/index.js';
 import { OPTIMIZER_NAMES, createOptimizer, parseSchedule } from '../optim/index.js';
 import type { OptionValue } from '../optim/index.js';
-import { SCALE_METHODS, parseStrictNumber, stratifiedTrainValidationSplit, trainValidationSplit } from '../data/index.js';
+import { SCALE_METHODS, heldOutRows, parseStrictNumber, stratifiedTrainValidationSplit, trainValidationSplit } from '../data/index.js';
 import type { ScaleMethod, Split, Task } from '../data/index.js';
 import { ValueError, formatValue } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -302,12 +302,4 @@ export function validationRows(config: TrainingConfig, rowCount: number, labels?
   const rng = new Rng(config.seed).fork();
   const split: Split = labels ? stratifiedTrainValidationSplit(labels, config.validationSplit, rng) : trainValidationSplit(rowCount, config.validationSplit, rng);
   return { train: split.train, validation: split.validation };
-}
-
-/**
- * How many of `rowCount` rows `validationRows` holds out for `validationSplit`: none (below 1) or
- * all of them (≥ rowCount) means no validation set.
- */
-export function heldOutRows(validationSplit: number, rowCount: number): number {
-  return Math.round(validationSplit * rowCount);
 }

@@ -47,7 +47,8 @@ test('wasm: bias + relu/identity, relu\'s backward and sums over rows give the T
   const rng = new Rng(21);
   const same = (a: Float32Array, b: Float32Array) => a.every((v, i) => Object.is(v, b[i]));
   const values = (count: number) => Float32Array.from({ length: count }, (_, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : i % 83 === 0 ? 0 : rng.normal()));
-  for (const [rows, cols] of [[64, 130], [40, 31], [1, 2049]] as const) {
+  // 300×300 and 1×70,001 run in several blocks of the module's memory (65,536 elements each).
+  for (const [rows, cols] of [[64, 130], [40, 31], [1, 2049], [300, 300], [1, 70_001]] as const) {
     for (const op of ['relu', 'identity'] as const)
       for (const withBias of [true, false])
         for (const withPre of [true, false]) {
@@ -69,6 +70,14 @@ test('wasm: bias + relu/identity, relu\'s backward and sums over rows give the T
       wasm.reduce('sum', gradOut, 1, rows, cols, sums, accumulate);
       jsBackend.reduce('sum', gradOut, 1, rows, cols, expectedSums, accumulate);
       assert.ok(same(sums, expectedSums), `column sums ${rows}x${cols} accumulate=${accumulate}`);
+      if (rows % 2 === 0) {
+        // Two outer blocks: [2, rows/2, cols].
+        const initial2 = values(2 * cols);
+        const sums2 = initial2.slice(), expected2 = initial2.slice();
+        wasm.reduce('sum', gradOut, 2, rows / 2, cols, sums2, accumulate);
+        jsBackend.reduce('sum', gradOut, 2, rows / 2, cols, expected2, accumulate);
+        assert.ok(same(sums2, expected2), `sums over [2, ${rows / 2}, ${cols}] accumulate=${accumulate}`);
+      }
     }
   }
 });

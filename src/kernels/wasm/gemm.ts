@@ -34,6 +34,13 @@ interface GemmExports {
   sumRows(x: number, outer: number, length: number, inner: number, out: number): void;
 }
 
+/**
+ * Elements per block of the elementwise kernels and Adam (an even number, a multiple of four): the
+ * module's memory then holds a few blocks rather than whole arrays (a large parameter would
+ * otherwise need a memory the size of its four arrays), and a block stays in the L2 cache.
+ */
+const CHUNK = 65536;
+
 /** n rounded up to whole vectors of four floats. */
 function align4(n: number): number {
   return (n + 3) & ~3;
@@ -174,68 +181,84 @@ export class WasmGemm {
 
   /**
    * The Backend's `biasActivation` for relu and the identity: x (and bias) copied in, gemm.wat's
-   * $biasRelu in place, out (and z) copied back. The same values as the TypeScript backend's.
+   * $biasRelu in place, out (and z) copied back, a block of rows at a time (so the module's memory
+   * stays small whatever the size). The same values as the TypeScript backend's.
    */
   biasRelu(x: Float32Array, bias: Float32Array | null, rows: number, cols: number, relu: boolean, out: Float32Array, preActivation: Float32Array | null): void {
-    const n = rows * cols;
-    if (n === 0) return;
-    const xStart = CONTROL_BYTES / 4;
-    const biasStart = xStart + align4(n), zStart = biasStart + align4(cols);
-    const heap = this.reserve(zStart + (preActivation ? n : 0));
-    heap.set(x.subarray(0, n), xStart);
+    if (rows * cols === 0) return;
+    const block = Math.max(1, Math.floor(CHUNK / cols));
+    const biasStart = CONTROL_BYTES / 4, xStart = biasStart + align4(cols), zStart = xStart + align4(Math.min(rows, block) * cols);
+    const heap = this.reserve(zStart + (preActivation ? Math.min(rows, block) * cols : 0));
     if (bias) heap.set(bias.subarray(0, cols), biasStart);
-    this.exports.biasRelu(xStart * 4, bias ? biasStart * 4 : 0, rows, cols, xStart * 4, preActivation ? zStart * 4 : 0, relu ? 1 : 0);
-    out.set(heap.subarray(xStart, xStart + n));
-    if (preActivation) preActivation.set(heap.subarray(zStart, zStart + n));
+    for (let first = 0; first < rows; first += block) {
+      const count = Math.min(block, rows - first), from = first * cols, n = count * cols;
+      heap.set(x.subarray(from, from + n), xStart);
+      this.exports.biasRelu(xStart * 4, bias ? biasStart * 4 : 0, count, cols, xStart * 4, preActivation ? zStart * 4 : 0, relu ? 1 : 0);
+      out.set(heap.subarray(xStart, xStart + n), from);
+      if (preActivation) preActivation.set(heap.subarray(zStart, zStart + n), from);
+    }
   }
 
-  /** The Backend's `unaryBackward` for relu, written (not accumulated): gradIn = z > 0 ? gradOut : 0. */
+  /** The Backend's `unaryBackward` for relu, written (not accumulated): gradIn = z > 0 ? gradOut : 0, in blocks. */
   reluBackward(z: Float32Array, gradOut: Float32Array, gradIn: Float32Array, n: number): void {
-    if (n === 0) return;
-    const zStart = CONTROL_BYTES / 4, gStart = zStart + align4(n);
-    const heap = this.reserve(gStart + n);
-    heap.set(z.subarray(0, n), zStart);
-    heap.set(gradOut.subarray(0, n), gStart);
-    this.exports.reluBackward(zStart * 4, gStart * 4, gStart * 4, n);
-    gradIn.set(heap.subarray(gStart, gStart + n));
+    const zStart = CONTROL_BYTES / 4, gStart = zStart + Math.min(n, CHUNK);
+    const heap = this.reserve(gStart + Math.min(n, CHUNK));
+    for (let from = 0; from < n; from += CHUNK) {
+      const count = Math.min(CHUNK, n - from);
+      heap.set(z.subarray(from, from + count), zStart);
+      heap.set(gradOut.subarray(from, from + count), gStart);
+      this.exports.reluBackward(zStart * 4, gStart * 4, gStart * 4, count);
+      gradIn.set(heap.subarray(gStart, gStart + count), from);
+    }
   }
 
-  /** The Backend's `reduce` for sums: the TypeScript backend's float32 sums, in its order. */
+  /**
+   * The Backend's `reduce` for sums: the TypeScript backend's float32 sums, in its order (row after
+   * row into each output), a block of rows at a time.
+   */
   sumRows(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void {
-    const count = outer * inner;
-    if (count === 0) return;
-    const outStart = CONTROL_BYTES / 4, xStart = outStart + align4(count);
-    const heap = this.reserve(xStart + outer * length * inner);
-    if (accumulate) heap.set(out.subarray(0, count), outStart);
-    else heap.fill(0, outStart, outStart + count);
-    heap.set(x.subarray(0, outer * length * inner), xStart);
-    this.exports.sumRows(xStart * 4, outer, length, inner, outStart * 4);
-    out.set(heap.subarray(outStart, outStart + count));
+    if (outer * inner === 0) return;
+    const block = Math.max(1, Math.floor(CHUNK / inner));
+    const outStart = CONTROL_BYTES / 4, xStart = outStart + align4(inner);
+    const heap = this.reserve(xStart + Math.min(length, block) * inner);
+    for (let o = 0; o < outer; o++) {
+      const outFrom = o * inner;
+      if (accumulate) heap.set(out.subarray(outFrom, outFrom + inner), outStart);
+      else heap.fill(0, outStart, outStart + inner);
+      for (let first = 0; first < length; first += block) {
+        const count = Math.min(block, length - first), from = (o * length + first) * inner;
+        heap.set(x.subarray(from, from + count * inner), xStart);
+        this.exports.sumRows(xStart * 4, 1, count, inner, outStart * 4);
+      }
+      out.set(heap.subarray(outStart, outStart + inner), outFrom);
+    }
   }
 
   /**
    * One Adam step (the Backend's `adamUpdate`): the arrays are copied into the module's memory, updated
    * there by gemm.wat's $adam (f64 arithmetic in src/optim/adam.ts's order, so the same numbers) and
-   * copied back. On the main thread only.
+   * copied back, a block at a time. On the main thread only.
    */
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null, stepSize: number, beta1: number, beta2: number, eps: number,
     sqrtBiasCorrection2: number, l2: number): void {
     const n = w.length;
     if (n === 0) return;
-    // Each array starts on 8 bytes (two floats) past the control block.
-    const stride = n + (n & 1);
+    const stride = Math.min(n + (n & 1), CHUNK);
     const wStart = CONTROL_BYTES / 4;
     const gStart = wStart + stride, mStart = gStart + stride, vStart = mStart + stride, vMaxStart = vStart + stride;
     const heap = this.reserve(vMaxStart + (vMax ? stride : 0));
-    heap.set(w, wStart);
-    heap.set(g.subarray(0, n), gStart);
-    heap.set(m.subarray(0, n), mStart);
-    heap.set(v.subarray(0, n), vStart);
-    if (vMax) heap.set(vMax.subarray(0, n), vMaxStart);
-    this.exports.adam(wStart * 4, gStart * 4, mStart * 4, vStart * 4, vMax ? vMaxStart * 4 : 0, n, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
-    w.set(heap.subarray(wStart, wStart + n));
-    m.set(heap.subarray(mStart, mStart + n));
-    v.set(heap.subarray(vStart, vStart + n));
-    if (vMax) vMax.set(heap.subarray(vMaxStart, vMaxStart + n));
+    for (let from = 0; from < n; from += CHUNK) {
+      const count = Math.min(CHUNK, n - from), to = from + count;
+      heap.set(w.subarray(from, to), wStart);
+      heap.set(g.subarray(from, to), gStart);
+      heap.set(m.subarray(from, to), mStart);
+      heap.set(v.subarray(from, to), vStart);
+      if (vMax) heap.set(vMax.subarray(from, to), vMaxStart);
+      this.exports.adam(wStart * 4, gStart * 4, mStart * 4, vStart * 4, vMax ? vMaxStart * 4 : 0, count, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
+      w.set(heap.subarray(wStart, wStart + count), from);
+      m.set(heap.subarray(mStart, mStart + count), from);
+      v.set(heap.subarray(vStart, vStart + count), from);
+      if (vMax) vMax.set(heap.subarray(vMaxStart, vMaxStart + count), from);
+    }
   }
 }

@@ -15,6 +15,13 @@ import { TilesWorker } from './threads.js';
 
 export type { SpawnWorker, WorkerHandle } from './runtime.js';
 
+/**
+ * Products of fewer multiply-adds run in TypeScript: below it the copies into the module cost more
+ * than the SIMD saves (16×16×4: 0.7–1.0 µs in TypeScript, 1.1–2.1 in the module; 32×32×32: 21–24
+ * against 4.5–6).
+ */
+const GEMM_MIN_WORK = 4096;
+
 /** Elementwise kernels run in the module from this many elements (see biasActivation below). */
 const ELEMENTWISE_MIN = 1024;
 
@@ -68,8 +75,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
     name: build.fused ? 'wasm-relaxed' : 'wasm',
     threads: kernel.threads,
     gemm(transA, transB, m, n, k, a, b, out, accumulate) {
-      if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) kernel.gemm(transA, transB, m, n, k, a, b, out, accumulate);
-      else base.gemm(transA, transB, m, n, k, a, b, out, accumulate);
+      // Tiny products, and one or two rows against a transposed B (a layer's forward pass for one
+      // sample, where B would be transposed in the module first), run faster in TypeScript.
+      if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && m * n * k >= GEMM_MIN_WORK && !(transB && m <= 2)) {
+        kernel.gemm(transA, transB, m, n, k, a, b, out, accumulate);
+      } else {
+        base.gemm(transA, transB, m, n, k, a, b, out, accumulate);
+      }
     },
     // Adam's per-element square root and division in f64 cost more in JavaScript than the copies
     // in and out of the module: on mlp-mnist the update took 28% of a training step (in Node).
