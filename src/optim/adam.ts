@@ -1,4 +1,5 @@
 import { backend } from '../kernels/index.js';
+import { adamUpdateJs } from '../kernels/js/optimizers.js';
 import type { DType, FloatArray } from '../kernels/index.js';
 import { checkBoolean, checkInterval, checkNonNegative } from './checks.js';
 import { Optimizer, ParamsInput, ADAM_KERNEL_MIN_ELEMENTS, buffersOf } from './optimizer.js';
@@ -121,15 +122,5 @@ function adamUpdate(w: FloatArray, g: FloatArray, buffers: Record<string, FloatA
     kernel(w, g, m, v, amsgrad ? (vMax as Float32Array) : null, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
     return;
   }
-  for (let i = 0; i < w.length; i++) {
-    const gradient = g[i] + l2 * w[i];
-    m[i] = beta1 * m[i] + (1 - beta1) * gradient;
-    v[i] = beta2 * v[i] + (1 - beta2) * gradient * gradient;
-    let secondMoment = v[i];
-    if (amsgrad) {
-      if (v[i] > vMax[i]) vMax[i] = v[i];
-      secondMoment = vMax[i];
-    }
-    w[i] -= (stepSize * m[i]) / (Math.sqrt(secondMoment) / sqrtBiasCorrection2 + eps);
-  }
+  adamUpdateJs(w, g, m, v, amsgrad ? vMax : null, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
 }

@@ -26,20 +26,25 @@ test('the engine trains a network inside headless Chromium', { skip: SKIP_WITHOU
       const result = await bp.fitAsync(model, { x, y }, { loss: 'softmaxCrossEntropy', optimizer: new bp.Adam(model.parameters(), { lr: 0.05 }), epochs: 300, batchSize: 4, seed: 1 });
       const w = bp.tensor([[0.5, -1.5], [2, 0.25]], { dtype: 'float64', requiresGrad: true });
       const check = bp.gradcheck((v) => bp.sum(bp.gelu(bp.matmul(v, v))), [w]);
-      window.result = { loss: result.history.at(-1).loss, accuracy: result.history.at(-1).metrics.accuracy, gradcheck: check.passed, weights: Array.from(model.parameters()[0].data) };
+      window.result = { backend: bp.backend().name, loss: result.history.at(-1).loss, accuracy: result.history.at(-1).metrics.accuracy, gradcheck: check.passed, weights: Array.from(model.parameters()[0].data) };
     </script>`;
     writeFileSync(join(dir, 'index.html'), page);
     await withPage(dir, '', async (tab, errors) => {
       // The page functions run in the browser, where `globalThis` is the window.
       await tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
-      const result = await tab.evaluate(() => (globalThis as unknown as { result: { loss: number; accuracy: number; gradcheck: boolean; weights: number[] } }).result);
+      const result = await tab.evaluate(() => (globalThis as unknown as { result: { backend: string; loss: number; accuracy: number; gradcheck: boolean; weights: number[] } }).result);
       assert.deepEqual(errors, []);
+      // Nobody chose a backend in the page: the default is WebAssembly (Chromium has SIMD).
+      assert.match(result.backend, /^wasm/);
       assert.ok(result.loss < 0.05, `browser XOR loss ${result.loss}`);
       assert.equal(result.accuracy, 1);
       assert.equal(result.gradcheck, true);
       // The same seed gives the same weights in the browser as in Node.
       const bp = await import('../../src/index.js');
-      // The page runs the TypeScript backend; so must the reference (BACKPROP_BACKEND may select another here).
+      // The reference runs the TypeScript backend (BACKPROP_BACKEND may select another here). The
+      // page's wasm backend gives the same bits for this network: its products and arrays are under
+      // the wasm kernels' thresholds (TypeScript runs them), and its Adam kernel reproduces
+      // src/optim's arithmetic exactly.
       const previousBackend = bp.setBackend('js');
       try {
         const model = bp.mlp({ sizes: [2, 8, 2], activation: 'tanh', seed: 1 });

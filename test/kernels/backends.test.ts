@@ -82,6 +82,23 @@ test('wasm: bias + relu/identity, relu\'s backward and sums over rows give the T
   }
 });
 
+test('without the Node entry, the default backend is wasm where it is assembled (made on first use), and setBackend returns it', { skip: wasmAvailable ? false : 'wasm backend not built' }, () => {
+  const entry = new URL('../../src/index.js', import.meta.url).href;
+  const script = `const bp = await import(${JSON.stringify(entry)});
+    const first = bp.backendNames().join(',');
+    const used = bp.backend().name;
+    const previous = bp.setBackend('js').name;
+    console.log(JSON.stringify({ first, used, previous, now: bp.backend().name, names: bp.backendNames() }));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, BACKPROP_BACKEND: '' } });
+  assert.equal(run.status, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.equal(result.first, 'js', 'nothing but the TypeScript backend exists before first use');
+  assert.match(result.used, /^wasm/);
+  assert.equal(result.previous, result.used);
+  assert.equal(result.now, 'js');
+  assert.ok(result.names.includes(result.used));
+});
+
 test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {
   const a = new Float32Array(6 * 70);
   const b = new Float32Array(70 * 8);

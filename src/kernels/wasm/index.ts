@@ -8,6 +8,7 @@
 import type { Backend, FloatArray } from '../backend.js';
 import { withFallback } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { adamUpdateJs } from '../js/optimizers.js';
 import { WasmGemm, chooseGemmBuild, gemmBuildsAssembled } from './gemm.js';
 import { browserSpawnWorker, wasmRuntime } from './runtime.js';
 import type { SpawnWorker } from './runtime.js';
@@ -21,6 +22,9 @@ export type { SpawnWorker, WorkerHandle } from './runtime.js';
  * against 4.5–6).
  */
 const GEMM_MIN_WORK = 4096;
+
+/** Adam's update runs in the module from this many elements (see adamUpdate below). */
+const ADAM_MIN_ELEMENTS = 256;
 
 /** Elementwise kernels run in the module from this many elements (see biasActivation below). */
 const ELEMENTWISE_MIN = 1024;
@@ -85,7 +89,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
     },
     // Adam's per-element square root and division in f64 cost more in JavaScript than the copies
     // in and out of the module: on mlp-mnist the update took 28% of a training step (in Node).
-    adamUpdate: (w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2) => kernel.adamUpdate(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2),
+    // Under ADAM_MIN_ELEMENTS the TypeScript loop is faster than the copies (16: 0.14 against 0.78 µs;
+    // 256: 2.4 against 1.8).
+    adamUpdate(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2) {
+      if (w.length >= ADAM_MIN_ELEMENTS) kernel.adamUpdate(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
+      else adamUpdateJs(w, g, m, v, vMax, stepSize, beta1, beta2, eps, sqrtBiasCorrection2, l2);
+    },
     // A relu layer's elementwise work: a JavaScript pass over a Float32Array costs about 1.7 ns per
     // element here, a copy into or out of the module about 0.15 ns. Small arrays stay in JavaScript,
     // where a call costs less than the copies' fixed cost.
