@@ -111,10 +111,15 @@ function drawLoss(): void {
   context.fillText('training loss (blue), validation loss (orange)', 6, 12);
 }
 
+/** The backend the worker trains on, as it reported. */
+let backendName = '';
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   if (message.type === 'data') {
     points = message.points;
+    backendName = message.backend;
+    statusLine.dataset.backend = backendName;
     extent = Math.max(1, ...points.x.map(Math.abs), ...points.y.map(Math.abs)) * 1.1;
     drawMap(null, 1);
   } else if (message.type === 'epoch') {
@@ -123,7 +128,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     extent = message.extent;
     drawMap(message.grid, message.gridSize);
     drawLoss();
-    statusLine.textContent = `epoch ${record.epoch}  loss ${record.loss.toFixed(4)}  validation loss ${record.valLoss?.toFixed(4)}  validation accuracy ${((record.valMetrics?.accuracy ?? 0) * 100).toFixed(1)}%`;
+    statusLine.textContent = `epoch ${record.epoch}  loss ${record.loss.toFixed(4)}  validation loss ${record.valLoss?.toFixed(4)}  validation accuracy ${((record.valMetrics?.accuracy ?? 0) * 100).toFixed(1)}%  (${backendName} backend)`;
     statusLine.dataset.epoch = String(record.epoch);
     statusLine.dataset.accuracy = String(record.valMetrics?.accuracy ?? 0);
     warningsBox.textContent = record.warnings.map((w) => w.message).join('\n');

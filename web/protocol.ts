@@ -40,7 +40,7 @@ export interface Points {
 }
 
 export type FromWorker =
-  | { type: 'data'; points: Points; classes: number }
+  | { type: 'data'; points: Points; classes: number; backend: string }
   | { type: 'epoch'; record: EpochRecord; grid: number[]; gridSize: number; extent: number }
   | { type: 'done'; stoppedBy: string; problem: string | null }
   | { type: 'explained'; text: string }

@@ -3,7 +3,7 @@
  * trains with the library's Trainer (async, so a stop message is heard), and after every epoch
  * posts the history record and the class-1 probability over a grid (the decision boundary).
  */
-import { Trainer, createOptimizer, explainStep, mlp, noGrad, softmax, tensor, toDataset, SYNTHETIC_DATA_SETS } from '../src/index.js';
+import { Trainer, backend, createOptimizer, explainStep, mlp, noGrad, softmax, tensor, toDataset, SYNTHETIC_DATA_SETS } from '../src/index.js';
 import type { Module } from '../src/index.js';
 import type { FromWorker, PlaygroundSettings, ToWorker } from './protocol.js';
 
@@ -44,6 +44,8 @@ async function train(settings: PlaygroundSettings): Promise<void> {
   post({
     type: 'data',
     classes: data.classCount,
+    // The engine's default backend in this worker: wasm where the browser has WebAssembly SIMD.
+    backend: backend().name,
     points: { x: Array.from({ length: data.x.rows }, (_, i) => data.x.data[2 * i]), y: Array.from({ length: data.x.rows }, (_, i) => data.x.data[2 * i + 1]), label: Array.from(labels) },
   });
   const net = mlp({ sizes: [2, ...settings.hidden, data.classCount], activation: settings.activation as never, dropout: settings.dropout, seed: settings.seed });

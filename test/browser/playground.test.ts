@@ -21,10 +21,14 @@ test('the playground trains a spiral in its worker and explains a clicked point'
         epoch: await page.getAttribute('#status', 'data-epoch'),
         accuracy: await page.getAttribute('#status', 'data-accuracy'),
         text: await page.textContent('#status'),
+        backend: await page.getAttribute('#status', 'data-backend'),
       };
       assert.deepEqual(errors, []);
       assert.equal(status.done, 'epochs', status.text ?? '');
       assert.equal(status.epoch, '60');
+      // The worker trains on the default backend: WebAssembly in Chromium, shown in the status line.
+      assert.match(status.backend ?? '', /^wasm/);
+      assert.match(status.text ?? '', /\(wasm(-relaxed)? backend\)/);
       assert.ok(Number(status.accuracy) >= 0.9, `validation accuracy ${status.accuracy}`);
       await page.click('#map', { position: { x: 100, y: 100 } });
       await page.waitForSelector('#explain:has-text("δ1")', { timeout: 10_000 });
