@@ -34,9 +34,12 @@ const FAMILIES: readonly BackendFamily[] = ['native', 'wasm', 'js'];
 
 let availability: BackendAvailability[] | null = null;
 
-/** BACKPROP_WASM_THREADS=2 lets the wasm backend use a worker thread (default 1; see createWasmBackend). */
+/**
+ * The wasm backend's threads in Node: 2 (a worker thread, started with the first product large
+ * enough to share; see createWasmBackend) unless BACKPROP_WASM_THREADS=1.
+ */
 function wasmThreadsFromEnvironment(): number {
-  return process.env.BACKPROP_WASM_THREADS === '2' ? 2 : 1;
+  return process.env.BACKPROP_WASM_THREADS === '1' ? 1 : 2;
 }
 
 function tryLoad(family: BackendFamily, load: () => Backend): BackendAvailability {

@@ -151,6 +151,12 @@ test('selectBackend: families, exact names, auto, and clear errors for unknown o
 test('wasm: products shared with the worker thread agree with the reference', { skip: wasmAvailable ? false : 'wasm backend not built' }, async () => {
   const runtime = wasmRuntime()!;
   const kernel = new WasmGemm(runtime, chooseGemmBuild(runtime, true)!, (module, memory) => new TilesWorker(module, memory, spawnNodeWorker));
+  // No thread starts until a product is large enough to share.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(kernel.workerReady, false, 'no thread starts before a product needs it');
+  assert.equal(kernel.threads, 2);
+  const n = 256;
+  kernel.gemm(false, false, n, n, n, new Float32Array(n * n).fill(1), new Float32Array(n * n).fill(1), new Float32Array(n * n), false);
   for (let waited = 0; !kernel.workerReady && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.ok(kernel.workerReady, 'the worker thread should start');
   const threaded = withFallback(jsBackend, { name: 'wasm-2-threads', threads: 2, gemm: (tA, tB, m, n, k, a, b, out, acc) => kernel.gemm(tA, tB, m, n, k, a as Float32Array, b as Float32Array, out as Float32Array, acc) });

@@ -88,25 +88,37 @@ export function chooseGemmBuild(runtime: WasmRuntime, shared: boolean): GemmBuil
 export class WasmGemm {
   private readonly exports: GemmExports;
   private readonly memory: WasmMemory;
-  private readonly worker: TilesWorker | null;
+  /** The helper thread, once started. */
+  private worker: TilesWorker | null = null;
+  /** Starts the helper thread (null when it cannot start); null once tried, or without a shared build. */
+  private launch: (() => TilesWorker | null) | null = null;
   private heap: Float32Array;
 
   /**
    * Instantiates `build`; with a shared build, `startWorker` starts the helper thread (returning
-   * null when it cannot, which leaves one thread).
+   * null when it cannot, which leaves one thread) on the first product large enough to share, or
+   * on `startWorker()`: a backend made but not used for large products starts no thread.
    */
   constructor(runtime: WasmRuntime, build: GemmBuild, startWorker: (module: object, memory: WasmMemory) => TilesWorker | null = () => null) {
     const module = new runtime.Module(build.bytes);
     if (build.shared) {
-      this.memory = new runtime.Memory({ initial: 1, maximum: 16384, shared: true });
-      this.exports = new runtime.Instance(module, { env: { memory: this.memory } }).exports as GemmExports;
-      this.worker = startWorker(module, this.memory);
+      const memory = new runtime.Memory({ initial: 1, maximum: 16384, shared: true });
+      this.memory = memory;
+      this.exports = new runtime.Instance(module, { env: { memory } }).exports as GemmExports;
+      this.launch = () => startWorker(module, memory);
     } else {
       this.exports = new runtime.Instance(module, {}).exports as GemmExports;
       this.memory = this.exports.memory;
-      this.worker = null;
     }
     this.heap = new Float32Array(this.memory.buffer);
+  }
+
+  /** Starts the helper thread now, if there is one to start (it starts asynchronously). */
+  startWorker(): void {
+    const launch = this.launch;
+    if (launch === null) return;
+    this.launch = null;
+    this.worker = launch();
   }
 
   /** Whether a second thread is running (it starts asynchronously; until then products run on one). */
@@ -114,9 +126,9 @@ export class WasmGemm {
     return this.worker?.ready ?? false;
   }
 
-  /** Threads one product may use. */
+  /** Threads one product may use: 2 with a helper thread running or still to start. */
   get threads(): number {
-    return this.worker ? 2 : 1;
+    return this.worker !== null || this.launch !== null ? 2 : 1;
   }
 
   /** A view of the module's memory, grown to at least `count` floats (control block included). */
@@ -131,6 +143,7 @@ export class WasmGemm {
   /** gemmTiles over a block, in chunks of tile columns shared with the worker when it is large. */
   private tiles(mTiles: number, nTiles: number, kc: number, a: number, rsa: number, csa: number, b: number, c: number, ldc: number, accumulate: number): void {
     const flops = mTiles * nTiles * kc * 2 * MR * NR;
+    if (this.launch !== null && nTiles >= 2 && flops >= MIN_SPLIT_FLOPS) this.startWorker();
     if (this.worker && nTiles >= 2 && flops >= MIN_SPLIT_FLOPS) {
       this.worker.run(this.exports.gemmTiles, [mTiles, nTiles, kc, a, rsa, csa, b, c, ldc, accumulate], Math.max(2, Math.round(flops / CHUNK_FLOPS)));
     } else {

@@ -36,9 +36,10 @@ export interface WasmBackendOptions {
   base?: Backend;
   /**
    * 1 (default) or 2: with 2, a worker sharing the module's memory takes chunks of each large
-   * product where workers can share memory, else it stays 1. Opt-in because on the 2-core machine
-   * this was written on, shared with other processes, two threads measured 15-20% slower than one
-   * (each thread got about half a core); on an idle multi-core machine they should help.
+   * product where workers can share memory, else it stays 1. The worker starts with the first
+   * product large enough to share. Opt-in here, as pages rarely expect a library to start workers;
+   * Node's entry asks for 2 (node/backends.ts): on mlp-mnist two threads measured 5–30% faster than
+   * one on this project's 2-vCPU machine (six interleaved pairs, README's Performance notes).
    */
   threads?: number;
   /**
