@@ -20,9 +20,9 @@ export function backend(): Backend {
 /**
  * The backend used where nobody chose one (browsers, workers, and runtimes other than Node's entry,
  * which selects its own when imported): WebAssembly SIMD on one thread where the runtime has it,
- * else TypeScript. The wasm backend leaves tiny products, one-row products against a transposed
- * matrix and small arrays to the TypeScript kernels, so it is not slower than the TypeScript
- * backend on any shape measured (bench/README.md). `setBackend('js')` chooses TypeScript.
+ * else TypeScript. The wasm backend leaves tiny products and small arrays to the TypeScript
+ * kernels, so it is not slower than the TypeScript backend on any shape measured
+ * (bench/README.md). `setBackend('js')` chooses TypeScript.
  */
 function defaultBackend(): Backend {
   try {

@@ -21,6 +21,8 @@ export const GEMM_SIZES: readonly (readonly [number, number, number])[] = [
   [16, 16, 16], [16, 3, 16], [9, 33, 20], [13, 48, 50], [32, 32, 32], [33, 32, 32],
   // Its few-columns case (Cᵀ computed, A transposed through 16×16 register blocks with tails).
   [16, 4, 16], [40, 7, 9], [20, 10, 30], [35, 2, 17],
+  // The wasm backend's one- and two-row products against a transposed B: k with tails of 4 and of 1.
+  [1, 40, 125], [2, 64, 45],
 ];
 
 function randomF32(rng: Rng, count: number, scale = 1): Float32Array {

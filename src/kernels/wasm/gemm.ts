@@ -24,6 +24,8 @@ interface GemmExports {
   packB(src: number, ldb: number, kc: number, nTiles: number, dst: number): void;
   /** dst[j·rows + i] = src[i·cols + j]; pointers in bytes. */
   transpose(src: number, rows: number, cols: number, dst: number): void;
+  /** out[j] (+)= Σ_p x[p]·w[j·k + p] for j < n: one row of x·Wᵀ, W stored [n, k]. */
+  gemvT(x: number, w: number, out: number, k: number, n: number, accumulate: number): void;
   /** One Adam step over n float32 parameters (see gemm.wat); vMax 0 without AMSGrad; pointers in bytes. */
   adam(w: number, g: number, m: number, v: number, vMax: number, n: number, stepSize: number, beta1: number, beta2: number, eps: number, sqrtBiasCorrection2: number, l2: number): void;
   /** out = f(x + bias) by rows, f relu (relu ≠ 0) or the identity, z = x + bias when z ≠ 0; bias 0: none. */
@@ -157,6 +159,12 @@ export class WasmGemm {
       if (!accumulate) out.fill(0, 0, m * n);
       return;
     }
+    // One or two rows against a transposed B (a forward pass for one sample): row by row against
+    // B as stored, which saves transposing all of B for one row of output.
+    if (transB && m <= 2 && (!transA || m === 1)) {
+      this.rowsTimesTransposed(m, n, k, a, b, out, accumulate);
+      return;
+    }
     const mPadded = Math.ceil(m / MR) * MR;
     const nPadded = Math.ceil(n / NR) * NR;
     // Layout (floats, after the control block): A, B as [k,n], B as stored when it must be
@@ -190,6 +198,19 @@ export class WasmGemm {
       }
     }
     for (let i = 0; i < m; i++) out.set(heap.subarray(cStart + i * nPadded, cStart + i * nPadded + n), i * n);
+  }
+
+  /** C = A·Bᵀ (+ C) for A of one or two rows, B stored [n, k], by gemm.wat's $gemvT. */
+  private rowsTimesTransposed(m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void {
+    const bStart = CONTROL_BYTES / 4, xStart = bStart + align4(n * k), outStart = xStart + align4(k);
+    const heap = this.reserve(outStart + n);
+    heap.set(b.subarray(0, n * k), bStart);
+    for (let i = 0; i < m; i++) {
+      heap.set(a.subarray(i * k, i * k + k), xStart);
+      if (accumulate) heap.set(out.subarray(i * n, i * n + n), outStart);
+      this.exports.gemvT(xStart * 4, bStart * 4, outStart * 4, k, n, accumulate ? 1 : 0);
+      out.set(heap.subarray(outStart, outStart + n), i * n);
+    }
   }
 
   /**

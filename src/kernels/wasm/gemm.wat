@@ -1,6 +1,7 @@
-;; The WebAssembly SIMD kernels of the wasm backend: the matrix product, an Adam step, and the
-;; elementwise work of a relu layer (bias + relu, relu's backward, sums over rows) (src/kernels/wasm/gemm.ts copies
-;; the operands into this module's memory and drives them). Assembled by scripts/build-wasm.mjs
+;; The WebAssembly SIMD kernels of the wasm backend: the matrix product (and the one-row product
+;; against a transposed matrix), an Adam step, and the elementwise work of a relu layer (bias +
+;; relu, relu's backward, sums over rows). src/kernels/wasm/gemm.ts copies the operands into this
+;; module's memory and drives them. Assembled by scripts/build-wasm.mjs
 ;; (the npm package wabt) at build time. All pointers and strides are in bytes.
 ;;
 ;; A is read where it was copied: element (i, p) of op(A) at a + i·rsa + p·csa (rsa = 4k, csa = 4
@@ -310,4 +311,52 @@
             (br $rowsLoop)))
         (local.set $o (i32.add (local.get $o) (i32.const 1)))
         (br $outerLoop))))
+
+  ;; out[j] = (accumulate ? out[j] : 0) + Σ_{p<k} x[p]·w[j·k + p] for j < n: one row of C = x·Wᵀ
+  ;; with W stored [n, k] (a layer's forward pass for one sample), read in place, without the
+  ;; transpose $tile needs. Four f32x4 accumulators over p, then a tail of four and of one.
+  (func (export "gemvT") (param $x i32) (param $w i32) (param $out i32) (param $k i32) (param $n i32) (param $accumulate i32)
+    (local $j i32) (local $p i32) (local $row i32) (local $kBytes i32) (local $end16 i32) (local $end4 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sum f32)
+    (local.set $kBytes (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $end16 (i32.and (local.get $kBytes) (i32.const -64)))
+    (local.set $end4 (i32.and (local.get $kBytes) (i32.const -16)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $row (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $kBytes))))
+        (local.set $a0 (v128.const f32x4 0 0 0 0))
+        (local.set $a1 (v128.const f32x4 0 0 0 0))
+        (local.set $a2 (v128.const f32x4 0 0 0 0))
+        (local.set $a3 (v128.const f32x4 0 0 0 0))
+        (local.set $p (i32.const 0))
+        (block $d16
+          (loop $l16
+            (br_if $d16 (i32.ge_u (local.get $p) (local.get $end16)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $p))) (v128.load (i32.add (local.get $row) (local.get $p))))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $x) (local.get $p))) (v128.load offset=16 (i32.add (local.get $row) (local.get $p))))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (i32.add (local.get $x) (local.get $p))) (v128.load offset=32 (i32.add (local.get $row) (local.get $p))))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (i32.add (local.get $x) (local.get $p))) (v128.load offset=48 (i32.add (local.get $row) (local.get $p))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 64)))
+            (br $l16)))
+        (block $d4
+          (loop $l4
+            (br_if $d4 (i32.ge_u (local.get $p) (local.get $end4)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $p))) (v128.load (i32.add (local.get $row) (local.get $p))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $l4)))
+        (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+        (local.set $sum (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+                                 (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+        (block $d1
+          (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $p) (local.get $kBytes)))
+            (local.set $sum (f32.add (local.get $sum) (f32.mul (f32.load (i32.add (local.get $x) (local.get $p))) (f32.load (i32.add (local.get $row) (local.get $p))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l1)))
+        (if (local.get $accumulate)
+          (then (local.set $sum (f32.add (f32.load (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))) (local.get $sum)))))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $sum))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $rows))))
 )

@@ -80,9 +80,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
     name: build.fused ? 'wasm-relaxed' : 'wasm',
     threads: kernel.threads,
     gemm(transA, transB, m, n, k, a, b, out, accumulate) {
-      // Tiny products, and one or two rows against a transposed B (a layer's forward pass for one
-      // sample, where B would be transposed in the module first), run faster in TypeScript.
-      if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && m * n * k >= GEMM_MIN_WORK && !(transB && m <= 2)) {
+      // Tiny products run faster in TypeScript.
+      if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && m * n * k >= GEMM_MIN_WORK) {
         kernel.gemm(transA, transB, m, n, k, a, b, out, accumulate);
       } else {
         base.gemm(transA, transB, m, n, k, a, b, out, accumulate);
