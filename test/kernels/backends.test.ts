@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { backend, jsBackend, setBackend } from '../../src/kernels/index.js';
 import { withFallback } from '../../src/kernels/index.js';
 import { WasmGemm, chooseGemmBuild } from '../../src/kernels/wasm/gemm.js';
+import { createWasmBackend } from '../../src/kernels/wasm/index.js';
 import { wasmRuntime } from '../../src/kernels/wasm/runtime.js';
 import { TilesWorker } from '../../src/kernels/wasm/threads.js';
 import { nodeBackends, selectBackend, spawnNodeWorker } from '../../node/backends.js';
@@ -97,6 +98,21 @@ test('without the Node entry, the default backend is wasm where it is assembled 
   assert.equal(result.previous, result.used);
   assert.equal(result.now, 'js');
   assert.ok(result.names.includes(result.used));
+});
+
+test('wasm: a worker that cannot start leaves one thread, and the backend then says so', { skip: wasmAvailable ? false : 'wasm backend not built' }, () => {
+  let attempts = 0;
+  const wasm = createWasmBackend({ threads: 2, spawnWorker: () => { attempts++; throw new Error('no workers here'); } });
+  assert.equal(wasm.threads, 2, 'two threads asked for, the worker not tried yet');
+  const n = 256;
+  const a = Float32Array.from({ length: n * n }, (_, i) => (i % 7) - 3), out = new Float32Array(n * n), expected = new Float32Array(n * n);
+  wasm.gemm(false, false, n, n, n, a, a, out, false);
+  jsBackend.gemm(false, false, n, n, n, a, a, expected, false);
+  assert.deepEqual(out, expected, 'the product is right on one thread (small integers: exact sums)');
+  assert.equal(attempts, 1);
+  assert.equal(wasm.threads, 1);
+  wasm.gemm(false, false, n, n, n, a, a, out, false);
+  assert.equal(attempts, 1, 'a failed start is not retried');
 });
 
 test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {

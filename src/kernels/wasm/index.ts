@@ -76,9 +76,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       return null;
     }
   });
-  return withFallback(base, {
+  const backend = withFallback(base, {
     name: build.fused ? 'wasm-relaxed' : 'wasm',
-    threads: kernel.threads,
     gemm(transA, transB, m, n, k, a, b, out, accumulate) {
       // Tiny products run faster in TypeScript.
       if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && m * n * k >= GEMM_MIN_WORK) {
@@ -121,4 +120,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       }
     },
   });
+  // Read live: 2 while the worker runs or may still start, 1 once it could not.
+  Object.defineProperty(backend, 'threads', { get: () => kernel.threads, enumerable: true });
+  return backend;
 }
