@@ -1,7 +1,6 @@
 /**
  * The page side of the Chromium benchmark (bundled by bench/browser.ts with esbuild): trains
- * mlp-mnist with bench/workloads.ts on the backend named in the query (?backend=wasm|js&runs=3,
- * and &threads=2 for the wasm backend's worker thread)
+ * mlp-mnist with bench/workloads.ts on the backend named in the query (?backend=wasm|js&runs=3)
  * and leaves { rates, backend } or { error } in globalThis.benchResult.
  */
 import { backend, createWasmBackend, setBackend } from '../src/index.js';
@@ -16,7 +15,7 @@ interface PageGlobals {
 const page = globalThis as unknown as PageGlobals;
 const query = new URLSearchParams(page.location.search);
 try {
-  if (query.get('backend') === 'wasm') setBackend(createWasmBackend({ threads: query.get('threads') === '2' ? 2 : 1 }));
+  if (query.get('backend') === 'wasm') setBackend(createWasmBackend());
   const rates = mnistTrainingRates(() => page.performance.now() / 1000, Number(query.get('runs') ?? '3'));
   page.benchResult = { rates, backend: backend().name, threads: backend().threads };
 } catch (error) {

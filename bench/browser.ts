@@ -108,8 +108,7 @@ export async function chromiumMnistWorkload(options: Map<string, string>): Promi
   const measure = async (path: string): Promise<PageResult> => {
     const tab = await browser.newPage();
     try {
-      // BACKPROP_WASM_THREADS=2 gives backprop's wasm backend its worker thread in the page (default 1, the browser default).
-      await tab.goto(`${origin}${path}?runs=${runs}&backend=wasm&threads=${process.env.BACKPROP_WASM_THREADS === '2' ? 2 : 1}`);
+      await tab.goto(`${origin}${path}?runs=${runs}&backend=wasm`);
       await tab.waitForFunction(() => (globalThis as { benchResult?: unknown }).benchResult !== undefined, null, { timeout: 500_000, polling: 1000 });
       return await tab.evaluate(() => (globalThis as unknown as { benchResult: PageResult }).benchResult);
     } finally {

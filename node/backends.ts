@@ -2,7 +2,8 @@
  * Backend selection in Node: loads the backends that need Node (the native addon) and picks one.
  * Order for "auto": native, then wasm, then js. `BACKPROP_BACKEND=js|wasm|native|auto` overrides.
  */
-import { backend, createWasmBackend, jsBackend, registerBackend, setBackend } from '../src/kernels/index.js';
+import { backend, createWasmBackend, jsBackend, registerBackend } from '../src/kernels/index.js';
+import { installBackend } from '../src/kernels/registry.js';
 import type { Backend } from '../src/kernels/index.js';
 import { Worker } from 'node:worker_threads';
 import { createNativeBackend } from './native.js';
@@ -35,11 +36,14 @@ const FAMILIES: readonly BackendFamily[] = ['native', 'wasm', 'js'];
 let availability: BackendAvailability[] | null = null;
 
 /**
- * The wasm backend's threads in Node: 2 (a worker thread, started with the first product large
- * enough to share; see createWasmBackend) unless BACKPROP_WASM_THREADS=1.
+ * The wasm backend's threads in Node: BACKPROP_WASM_THREADS (1 or 2), by default 2 (a worker
+ * thread, started with the first product large enough to share; see createWasmBackend).
  */
 function wasmThreadsFromEnvironment(): number {
-  return process.env.BACKPROP_WASM_THREADS === '1' ? 1 : 2;
+  const value = process.env.BACKPROP_WASM_THREADS?.trim();
+  if (!value) return 2;
+  if (value === '1' || value === '2') return Number(value);
+  throw new Error(`BACKPROP_WASM_THREADS must be 1 or 2, got ${JSON.stringify(value)}`);
 }
 
 function tryLoad(family: BackendFamily, load: () => Backend): BackendAvailability {
@@ -75,7 +79,7 @@ export function selectBackend(request: string): Backend {
   const available = nodeBackends();
   const usable = available.filter((entry) => entry.backend !== null).map((entry) => entry.backend as Backend);
   if (request === 'auto') {
-    setBackend(usable[0]);
+    installBackend(usable[0]);
     return backend();
   }
   const family = available.find((entry) => entry.family === request);
@@ -83,14 +87,14 @@ export function selectBackend(request: string): Backend {
     if (!family.backend) {
       throw new Error(`backend ${JSON.stringify(request)} is not available here: ${family.problem}; available: ${usable.map((b) => b.name).join(', ')}`);
     }
-    setBackend(family.backend);
+    installBackend(family.backend);
     return backend();
   }
   const named = usable.find((b) => b.name === request);
   if (!named) {
     throw new Error(`unknown backend ${JSON.stringify(request)}; expected one of auto, ${FAMILIES.join(', ')} (available here: ${usable.map((b) => b.name).join(', ')})`);
   }
-  setBackend(named);
+  installBackend(named);
   return backend();
 }
 

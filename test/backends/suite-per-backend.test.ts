@@ -1,6 +1,6 @@
 /**
  * The engine's test suites (ops, autograd, nn, optim, train) run again on every fast backend that
- * loads on this machine (the rest of `npm test` runs on the TypeScript backend, as in a browser),
+ * loads on this machine (the rest of `npm test` runs on the TypeScript backend),
  * each in a child process with BACKPROP_BACKEND set, so CI covers every backend that builds.
  */
 import { test } from 'node:test';

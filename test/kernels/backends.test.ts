@@ -48,7 +48,8 @@ test('wasm: bias + relu/identity, relu\'s backward and sums over rows give the T
   const rng = new Rng(21);
   const same = (a: Float32Array, b: Float32Array) => a.every((v, i) => Object.is(v, b[i]));
   const values = (count: number) => Float32Array.from({ length: count }, (_, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : i % 83 === 0 ? 0 : rng.normal()));
-  // 300×300 and 1×70,001 run in several blocks of the module's memory (65,536 elements each).
+  // 300×300 runs every kernel in several blocks of the module's memory (65,536 elements each);
+  // 1×70,001 splits relu's backward (one row is one block for the others).
   for (const [rows, cols] of [[64, 130], [40, 31], [1, 2049], [300, 300], [1, 70_001]] as const) {
     for (const op of ['relu', 'identity'] as const)
       for (const withBias of [true, false])
@@ -98,6 +99,42 @@ test('without the Node entry, the default backend is wasm where it is assembled 
   assert.equal(result.previous, result.used);
   assert.equal(result.now, 'js');
   assert.ok(result.names.includes(result.used));
+});
+
+test('installBackend makes no default first, and the default is a wasm backend already registered', { skip: wasmAvailable ? false : 'wasm backend not built' }, () => {
+  const registry = new URL('../../src/kernels/registry.js', import.meta.url).href;
+  const wasmEntry = new URL('../../src/kernels/wasm/index.js', import.meta.url).href;
+  const script = `const r = await import(${JSON.stringify(registry)});
+    const { createWasmBackend } = await import(${JSON.stringify(wasmEntry)});
+    const { jsBackend } = await import(${JSON.stringify(new URL('../../src/kernels/js/index.js', import.meta.url).href)});
+    r.installBackend(jsBackend);
+    const afterInstall = r.backendNames().join(',');
+    const mine = createWasmBackend({ threads: 1 });
+    r.registerBackend(mine);
+    r.installBackend('js');
+    const previous = r.setBackend(mine.name);
+    console.log(JSON.stringify({ afterInstall, previousIsJs: previous === jsBackend, same: r.backend() === mine }));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { afterInstall: 'js', previousIsJs: true, same: true });
+  // A fresh process whose first operation finds a registered wasm backend uses that one.
+  const script2 = `const r = await import(${JSON.stringify(registry)});
+    const { createWasmBackend } = await import(${JSON.stringify(wasmEntry)});
+    const mine = createWasmBackend({ threads: 1 });
+    r.registerBackend(mine);
+    console.log(r.backend() === mine, r.backendNames().length);`;
+  const run2 = spawnSync(process.execPath, ['--input-type=module', '-e', script2], { encoding: 'utf8' });
+  assert.equal(run2.status, 0, run2.stderr);
+  assert.equal(run2.stdout.trim(), 'true 2');
+});
+
+test('BACKPROP_WASM_THREADS other than 1 or 2 makes the wasm backend unavailable, naming the variable and value', () => {
+  const entry = new URL('../../node/index.js', import.meta.url).href;
+  const script = `const bp = await import(${JSON.stringify(entry)});
+    try { bp.selectBackend('wasm'); console.log('selected'); } catch (error) { console.log(error.message); }`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, BACKPROP_BACKEND: 'js', BACKPROP_WASM_THREADS: '3' } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /BACKPROP_WASM_THREADS must be 1 or 2, got "3"/);
 });
 
 test('wasm: a worker that cannot start leaves one thread, and the backend then says so', { skip: wasmAvailable ? false : 'wasm backend not built' }, () => {

@@ -202,13 +202,14 @@ export class WasmGemm {
 
   /** C = A·Bᵀ (+ C) for A of one or two rows, B stored [n, k], by gemm.wat's $gemvT. */
   private rowsTimesTransposed(m: number, n: number, k: number, a: Float32Array, b: Float32Array, out: Float32Array, accumulate: boolean): void {
-    const bStart = CONTROL_BYTES / 4, xStart = bStart + align4(n * k), outStart = xStart + align4(k);
+    // A's rows are all copied in first: out may be A itself.
+    const bStart = CONTROL_BYTES / 4, xStart = bStart + align4(n * k), outStart = xStart + align4(m * k);
     const heap = this.reserve(outStart + n);
     heap.set(b.subarray(0, n * k), bStart);
+    heap.set(a.subarray(0, m * k), xStart);
     for (let i = 0; i < m; i++) {
-      heap.set(a.subarray(i * k, i * k + k), xStart);
       if (accumulate) heap.set(out.subarray(i * n, i * n + n), outStart);
-      this.exports.gemvT(xStart * 4, bStart * 4, outStart * 4, k, n, accumulate ? 1 : 0);
+      this.exports.gemvT((xStart + i * k) * 4, bStart * 4, outStart * 4, k, n, accumulate ? 1 : 0);
       out.set(heap.subarray(outStart, outStart + n), i * n);
     }
   }

@@ -18,8 +18,8 @@ export type { SpawnWorker, WorkerHandle } from './runtime.js';
 
 /**
  * Products of fewer multiply-adds run in TypeScript: below it the copies into the module cost more
- * than the SIMD saves (16×16×4: 0.7–1.0 µs in TypeScript, 1.1–2.1 in the module; 32×32×32: 21–24
- * against 4.5–6).
+ * than the SIMD saves (16×16×4: 0.7–1.0 µs in TypeScript, 1.1–2.1 in the module; 32×32×32: 18–24
+ * against 4.2–6.0; bench/README.md).
  */
 const GEMM_MIN_WORK = 4096;
 
@@ -112,8 +112,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       }
     },
     reduce(op, x, outer, length, inner, out, accumulate) {
-      // Sums over rows of at least four (bias gradients): a vector of four columns at a time keeps each column's order.
-      if (op === 'sum' && inner >= 4 && outer * length * inner >= ELEMENTWISE_MIN && x instanceof Float32Array && out instanceof Float32Array) {
+      // Sums over the rows of one matrix of at least four columns (bias gradients): four columns at a
+      // time keep each column's order. Other shapes (many short sums) were not measured.
+      if (op === 'sum' && outer === 1 && inner >= 4 && length * inner >= ELEMENTWISE_MIN && x instanceof Float32Array && out instanceof Float32Array) {
         kernel.sumRows(x, outer, length, inner, out, accumulate);
       } else {
         base.reduce(op, x, outer, length, inner, out, accumulate);
