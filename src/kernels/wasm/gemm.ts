@@ -248,25 +248,22 @@ export class WasmGemm {
   }
 
   /**
-   * The Backend's `reduce` for sums: the TypeScript backend's float32 sums, in its order (row after
-   * row into each output), a block of rows at a time.
+   * The Backend's `reduce` for the column sums of one matrix x [rows, cols]: the TypeScript
+   * backend's float32 sums, in its order (row after row), a block of rows at a time.
    */
-  sumRows(x: Float32Array, outer: number, length: number, inner: number, out: Float32Array, accumulate: boolean): void {
-    if (outer * inner === 0) return;
-    const block = Math.max(1, Math.floor(CHUNK / inner));
-    const outStart = CONTROL_BYTES / 4, xStart = outStart + align4(inner);
-    const heap = this.reserve(xStart + Math.min(length, block) * inner);
-    for (let o = 0; o < outer; o++) {
-      const outFrom = o * inner;
-      if (accumulate) heap.set(out.subarray(outFrom, outFrom + inner), outStart);
-      else heap.fill(0, outStart, outStart + inner);
-      for (let first = 0; first < length; first += block) {
-        const count = Math.min(block, length - first), from = (o * length + first) * inner;
-        heap.set(x.subarray(from, from + count * inner), xStart);
-        this.exports.sumRows(xStart * 4, 1, count, inner, outStart * 4);
-      }
-      out.set(heap.subarray(outStart, outStart + inner), outFrom);
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, accumulate: boolean): void {
+    if (cols === 0) return;
+    const block = Math.max(1, Math.floor(CHUNK / cols));
+    const outStart = CONTROL_BYTES / 4, xStart = outStart + align4(cols);
+    const heap = this.reserve(xStart + Math.min(rows, block) * cols);
+    if (accumulate) heap.set(out.subarray(0, cols), outStart);
+    else heap.fill(0, outStart, outStart + cols);
+    for (let first = 0; first < rows; first += block) {
+      const count = Math.min(block, rows - first), from = first * cols;
+      heap.set(x.subarray(from, from + count * cols), xStart);
+      this.exports.sumRows(xStart * 4, 1, count, cols, outStart * 4);
     }
+    out.set(heap.subarray(outStart, outStart + cols));
   }
 
   /**

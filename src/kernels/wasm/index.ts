@@ -115,7 +115,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
       // Sums over the rows of one matrix of at least four columns (bias gradients): four columns at a
       // time keep each column's order. Other shapes (many short sums) were not measured.
       if (op === 'sum' && outer === 1 && inner >= 4 && length * inner >= ELEMENTWISE_MIN && x instanceof Float32Array && out instanceof Float32Array) {
-        kernel.sumRows(x, outer, length, inner, out, accumulate);
+        kernel.sumRows(x, length, inner, out, accumulate);
       } else {
         base.reduce(op, x, outer, length, inner, out, accumulate);
       }
