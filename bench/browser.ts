@@ -3,8 +3,8 @@
  * TensorFlow.js's wasm backend in the same browser: `npm run bench -- --workload=mlp-mnist-chromium`.
  * Needs Debian's chromium and, for the tfjs line, the peers installed by ../shared/bench/setup.sh.
  * The page is served cross-origin isolated (COOP/COEP), so tfjs-wasm may use its threads.
- * Prints JSON lines with the workload "mlp-mnist-chromium": library "backprop" (backend wasm)
- * and "tfjs-wasm (chromium)".
+ * Prints JSON lines with the workload "mlp-mnist-chromium": library "backprop" (backend wasm, one
+ * thread), "backprop (2 threads)" (its worker awaited first) and "tfjs-wasm (chromium)".
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -105,10 +105,10 @@ export async function chromiumMnistWorkload(options: Map<string, string>): Promi
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const measure = async (path: string): Promise<PageResult> => {
+  const measure = async (path: string, threads = 1): Promise<PageResult> => {
     const tab = await browser.newPage();
     try {
-      await tab.goto(`${origin}${path}?runs=${runs}&backend=wasm`);
+      await tab.goto(`${origin}${path}?runs=${runs}&backend=wasm&threads=${threads}`);
       await tab.waitForFunction(() => (globalThis as { benchResult?: unknown }).benchResult !== undefined, null, { timeout: 500_000, polling: 1000 });
       return await tab.evaluate(() => (globalThis as unknown as { benchResult: PageResult }).benchResult);
     } finally {
@@ -116,9 +116,13 @@ export async function chromiumMnistWorkload(options: Map<string, string>): Promi
     }
   };
   try {
-    const ours = await measure('/backprop.html');
-    if (ours.rates) emit('mlp-mnist-chromium', 'samples_per_s', 'samples/s', ours.rates, { backend: ours.backend, threads: ours.threads, how: 'headless Chromium, bench/workloads.ts' });
-    else console.error(`bench: backprop in Chromium failed: ${ours.error}`);
+    // One thread (createWasmBackend(), what a page gets without asking), then two (the worker
+    // awaited with createWasmBackendAsync({ threads: 2 }) in the cross-origin-isolated page).
+    for (const threads of [1, 2]) {
+      const ours = await measure('/backprop.html', threads);
+      if (ours.rates) emit('mlp-mnist-chromium', 'samples_per_s', 'samples/s', ours.rates, { backend: ours.backend, threads: ours.threads, how: `headless Chromium, bench/workloads.ts, ${threads === 1 ? 'createWasmBackend()' : 'await createWasmBackendAsync({ threads: 2 })'}` }, threads === 1 ? 'backprop' : 'backprop (2 threads)');
+      else console.error(`bench: backprop in Chromium failed: ${ours.error}`);
+    }
     if (modules) {
       const peer = await measure('/tfjs.html');
       if (peer.rates) {

@@ -1,6 +1,7 @@
 export type { Backend, BinaryOp, DType, FloatArray, ReduceOp, UnaryOp } from './backend.js';
 export { composedBiasActivationBackward, denseBackward, denseForward, derivativeUsesInput, withFallback } from './backend.js';
 export { jsBackend } from './js/index.js';
-export { createWasmBackend } from './wasm/index.js';
+export { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';
+export type { WasmBackendAsyncOptions, WasmBackendOptions } from './wasm/index.js';
 export { erfc, normalCdf } from './js/special.js';
 export { backend, backendNames, registerBackend, setBackend } from './registry.js';

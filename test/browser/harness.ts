@@ -9,11 +9,20 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** `skip` option for browser tests: false, or why they cannot run here. */
 export const SKIP_WITHOUT_CHROMIUM: false | string = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
 
-export async function withPage<T>(dir: string, path: string, run: (page: Page, errors: string[]) => Promise<T>): Promise<T> {
+/**
+ * Serves `dir` and opens `path` in a fresh headless Chromium; with `isolated`, every response
+ * carries the COOP/COEP headers that make the page cross-origin isolated (SharedArrayBuffer, and
+ * workers that share memory).
+ */
+export async function withPage<T>(dir: string, path: string, run: (page: Page, errors: string[]) => Promise<T>, options: { isolated?: boolean } = {}): Promise<T> {
   const { chromium } = await import('playwright-core');
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
   const server = createServer((request, response) => {
     const file = normalize(new URL(request.url!, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    if (options.isolated) {
+      response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
     try {
       const body = readFileSync(join(dir, file));
       response.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { backend, jsBackend, setBackend } from '../../src/kernels/index.js';
 import { withFallback } from '../../src/kernels/index.js';
 import { WasmGemm, chooseGemmBuild } from '../../src/kernels/wasm/gemm.js';
-import { createWasmBackend } from '../../src/kernels/wasm/index.js';
+import { createWasmBackend, createWasmBackendAsync } from '../../src/kernels/wasm/index.js';
 import { wasmRuntime } from '../../src/kernels/wasm/runtime.js';
 import { TilesWorker } from '../../src/kernels/wasm/threads.js';
 import { nodeBackends, selectBackend, spawnNodeWorker } from '../../node/backends.js';
@@ -142,6 +142,36 @@ test('wasm: a worker that cannot start leaves one thread, and the backend then s
   assert.equal(wasm.threads, 1);
   wasm.gemm(false, false, n, n, n, a, a, out, false);
   assert.equal(attempts, 1, 'a failed start is not retried');
+});
+
+test('createWasmBackendAsync: resolves once the worker runs; a worker that never starts or none at all leaves one thread', { skip: wasmAvailable ? false : 'wasm backend not built' }, async () => {
+  const n = 256;
+  const a = Float32Array.from({ length: n * n }, (_, i) => (i % 7) - 3), expected = new Float32Array(n * n);
+  jsBackend.gemm(false, false, n, n, n, a, a, expected, false);
+  const product = (b: ReturnType<typeof createWasmBackend>): Float32Array => {
+    const out = new Float32Array(n * n);
+    b.gemm(false, false, n, n, n, a, a, out, false);
+    return out;
+  };
+  // A real worker: started before any product, running when the promise resolves.
+  let spawned = 0;
+  const two = await createWasmBackendAsync({ threads: 2, spawnWorker: (source) => { spawned++; return spawnNodeWorker(source); } });
+  assert.equal(spawned, 1, 'the worker is started at once, not at the first large product');
+  assert.equal(two.threads, 2);
+  assert.deepEqual(product(two), expected, 'small integers: exact sums');
+  // A worker that is made but never runs (postMessage goes nowhere): after timeoutMs, one thread.
+  let posted = 0;
+  const stalled = await createWasmBackendAsync({ threads: 2, timeoutMs: 50, spawnWorker: () => ({ postMessage: () => { posted++; } }) });
+  assert.equal(posted, 1);
+  assert.equal(stalled.threads, 1, 'a worker that did not start within timeoutMs is given up');
+  assert.deepEqual(product(stalled), expected);
+  // No way to share memory (a page that is not cross-origin isolated): one thread at once.
+  const none = await createWasmBackendAsync({ threads: 2, spawnWorker: null });
+  assert.equal(none.threads, 1);
+  assert.deepEqual(product(none), expected);
+  assert.equal((await createWasmBackendAsync()).threads, 1);
+  await assert.rejects(createWasmBackendAsync({ timeoutMs: -1 }), /createWasmBackendAsync: timeoutMs must be a number ≥ 0, got -1/);
+  await assert.rejects(createWasmBackendAsync({ threads: 3 }), /createWasmBackend: threads must be 1 or 2, got 3/);
 });
 
 test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {

@@ -123,6 +123,15 @@ export class WasmGemm {
     this.worker = launch();
   }
 
+  /**
+   * Gives up on a worker that has not started (e.g. a browser that refused it): products run on
+   * one thread from now on and `threads` reads 1. A worker that starts later finds nothing to take.
+   */
+  abandonWorker(): void {
+    this.launch = null;
+    if (this.worker !== null && !this.worker.ready) this.worker = null;
+  }
+
   /** Whether a second thread is running (it starts asynchronously; until then products run on one). */
   get workerReady(): boolean {
     return this.worker?.ready ?? false;

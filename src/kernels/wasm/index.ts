@@ -57,6 +57,39 @@ export interface WasmBackendOptions {
  * when this runtime has no WebAssembly SIMD or the build could not assemble the module.
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
+  return makeWasmBackend(options).backend;
+}
+
+export interface WasmBackendAsyncOptions extends WasmBackendOptions {
+  /** How long to wait for the worker, in milliseconds (default 5000); then the backend keeps one thread. */
+  timeoutMs?: number;
+}
+
+/**
+ * `createWasmBackend`, for pages that want both threads from the first product: with `threads: 2`
+ * it starts the worker at once and resolves when the worker runs. A browser starts a Worker only
+ * once the page returns to its event loop, so a synchronous backend's worker joins in only after
+ * the page yields; awaiting this first avoids that. Where no worker can share memory (a page that
+ * is not cross-origin isolated), or the worker has not started within `timeoutMs`, it resolves
+ * with a one-thread backend (`threads` 1). With `threads: 1` it resolves at once.
+ */
+export async function createWasmBackendAsync(options: WasmBackendAsyncOptions = {}): Promise<Backend> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) throw new Error(`createWasmBackendAsync: timeoutMs must be a number ≥ 0, got ${String(timeoutMs)}`);
+  const { backend, kernel } = makeWasmBackend(options);
+  kernel.startWorker();
+  const started = Date.now();
+  while (kernel.threads === 2 && !kernel.workerReady) {
+    if (Date.now() - started >= timeoutMs) {
+      kernel.abandonWorker();
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return backend;
+}
+
+function makeWasmBackend(options: WasmBackendOptions): { backend: Backend; kernel: WasmGemm } {
   const base = options.base ?? jsBackend;
   const threads = options.threads ?? 1;
   if (threads !== 1 && threads !== 2) throw new Error(`createWasmBackend: threads must be 1 or 2, got ${String(threads)}`);
@@ -123,5 +156,5 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   });
   // Read live: 2 while the worker runs or may still start, 1 once it could not.
   Object.defineProperty(backend, 'threads', { get: () => kernel.threads, enumerable: true });
-  return backend;
+  return { backend, kernel };
 }
