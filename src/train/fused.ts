@@ -276,6 +276,11 @@ export class FusedTrainingStep {
     }
   }
 
+  /** Allocates the training buffers for batches of `batch` rows now rather than at the first such batch. */
+  prepare(batch: number): void {
+    this.buffersFor(batch);
+  }
+
   /** The network output aᴸ [B, outputs] of the last forward pass (overwritten by the next one of that batch size). */
   output(batch: number): FloatArray {
     return this.buffersFor(batch).outputs[this.stages.length - 1];

@@ -23,6 +23,14 @@ import type { Dataset, EpochPosition, EpochRecord, FitOptions, FitResult, StopRe
 
 
 /**
+ * The default clock: one function for every trainer, so compiled code that calls it stays valid
+ * from one fit to the next (a new closure per trainer made V8 discard the optimised training loop).
+ */
+function monotonicNow(): number {
+  return performance.now();
+}
+
+/**
  * Trains a model by mini-batch gradient descent: per step, forward a batch, average the loss over
  * it, backpropagate, (clip,) update; per epoch, evaluate, schedule, check early stopping and
  * gradient health. `fit()` runs synchronously, `fitAsync()` yields to the event loop between
@@ -90,7 +98,7 @@ export class Trainer {
     const batchOption = options.batchSize ?? 32;
     this.batchSize = batchOption === 'full' ? n : Math.min(n, batchOption);
     this.early = options.earlyStopping ? new EarlyStopping(options.earlyStopping, validation !== null) : null;
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? monotonicNow;
     this.diagnostics = options.diagnostics === false ? null : options.diagnostics === true || options.diagnostics === undefined ? {} : options.diagnostics;
     this.params = model.parameters();
     this.guard = options.nanGuard === false ? null : new NonFiniteGuard(this.params);
@@ -143,6 +151,10 @@ export class Trainer {
     const fullBatch = makeBatch(this.train, this.batchSize);
     const lastSize = n - (batches - 1) * this.batchSize;
     const lastBatch = lastSize === this.batchSize ? fullBatch : makeBatch(this.train, lastSize);
+    // The fused step's buffers for both batch sizes now, so the per-step code never takes the
+    // allocating path (a fresh trainer's first step would otherwise discard its compiled code).
+    this.fusedStep?.prepare(this.batchSize);
+    this.fusedStep?.prepare(lastSize);
     const penalty = this.fusedPenalty;
     const recordingLayers = model.namedModules().map(([, module]) => module).filter((module): module is Module & RecordsActivations => 'recordActivations' in module);
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
