@@ -120,7 +120,8 @@ export async function chromiumMnistWorkload(options: Map<string, string>): Promi
     // awaited with createWasmBackendAsync({ threads: 2 }) in the cross-origin-isolated page).
     for (const threads of [1, 2]) {
       const ours = await measure('/backprop.html', threads);
-      if (ours.rates) emit('mlp-mnist-chromium', 'samples_per_s', 'samples/s', ours.rates, { backend: ours.backend, threads: ours.threads, how: `headless Chromium, bench/workloads.ts, ${threads === 1 ? 'createWasmBackend()' : 'await createWasmBackendAsync({ threads: 2 })'}` }, threads === 1 ? 'backprop' : 'backprop (2 threads)');
+      if (ours.rates && ours.threads !== threads) console.error(`bench: backprop in Chromium ran on ${ours.threads} thread(s), not ${threads}; line not printed`);
+      else if (ours.rates) emit('mlp-mnist-chromium', 'samples_per_s', 'samples/s', ours.rates, { backend: ours.backend, threads: ours.threads, how: `headless Chromium, bench/workloads.ts, ${threads === 1 ? 'createWasmBackend()' : 'await createWasmBackendAsync({ threads: 2 })'}` }, threads === 1 ? 'backprop' : 'backprop (2 threads)');
       else console.error(`bench: backprop in Chromium failed: ${ours.error}`);
     }
     if (modules) {

@@ -3,7 +3,8 @@
  * `createWasmBackendAsync({ threads: 2 })` resolves with its Web Worker running, and products
  * shared between the page and the worker give the one-thread backend's values bit for bit (the
  * same tiles, computed by the same kernel), as does training; in a page that is not isolated, the
- * same call falls back to one thread. Needs Debian's chromium (skipped, saying why, without it).
+ * same call falls back to one thread. The kernel's own count shows the worker runs chunks of the
+ * products. Needs Debian's chromium (skipped, saying why, without it).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,8 @@ interface ThreadsResult {
   threadsAfterTraining: number;
   sameWeights: boolean;
   loss: number;
+  /** Chunks of products a worker ran in the page (-1 where none can start). */
+  workerChunks: number;
 }
 
 const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
@@ -34,7 +37,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,
       let state = seed;
       return Float32Array.from({ length: count }, () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
     };
-    const two = await bp.createWasmBackendAsync({ threads: 2 });
+    const two = await bp.createWasmBackendAsync({ threads: 2, timeoutMs: 30000 });
     const one = bp.createWasmBackend({ threads: 1 });
     const products = [];
     // Odd sizes (partial tiles), every transpose case, and accumulation; each over 10⁶ flops, so shared.
@@ -63,8 +66,20 @@ const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,
       }
     };
     const shared = train(two), single = train(one);
+    // The kernel under the backend, to count the chunks its worker ran (-1: no worker can start here).
+    let workerChunks = -1;
+    const spawn = bp.browserSpawnWorker();
+    if (spawn) {
+      const runtime = bp.wasmRuntime();
+      const kernel = new bp.WasmGemm(runtime, bp.chooseGemmBuild(runtime, true), (module, memory) => new bp.TilesWorker(module, memory, spawn));
+      kernel.startWorker();
+      for (let i = 0; i < 3000 && !kernel.workerReady; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const n = 256, a = values(n * n, 9), out = new Float32Array(n * n);
+      for (let i = 0; i < 50 && kernel.workerChunks === 0; i++) kernel.gemm(false, false, n, n, n, a, a, out, false);
+      workerChunks = kernel.workerChunks;
+    }
     window.result = { isolated: crossOriginIsolated, name: two.name, threads: two.threads, products, threadsAfterTraining: two.threads,
-      sameWeights: JSON.stringify(shared.weights) === JSON.stringify(single.weights), loss: shared.loss };
+      sameWeights: JSON.stringify(shared.weights) === JSON.stringify(single.weights), loss: shared.loss, workerChunks };
   } catch (error) {
     window.result = { error: String(error) };
   }
@@ -74,7 +89,15 @@ async function runPage(isolated: boolean): Promise<ThreadsResult> {
   const { build } = await import('esbuild');
   const dir = mkdtempSync(join(tmpdir(), 'backprop-threads-'));
   try {
-    await build({ entryPoints: [join(root, 'dist/src/index.js')], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'backprop.js'), logLevel: 'error' });
+    // The public API, plus the wasm kernel's classes to count the worker's chunks.
+    const wasm = join(root, 'dist/src/kernels/wasm');
+    writeFileSync(join(dir, 'entry.js'), [
+      `export * from ${JSON.stringify(join(root, 'dist/src/index.js'))};`,
+      `export { WasmGemm, chooseGemmBuild } from ${JSON.stringify(join(wasm, 'gemm.js'))};`,
+      `export { TilesWorker } from ${JSON.stringify(join(wasm, 'threads.js'))};`,
+      `export { browserSpawnWorker, wasmRuntime } from ${JSON.stringify(join(wasm, 'runtime.js'))};`,
+    ].join('\n'));
+    await build({ entryPoints: [join(dir, 'entry.js')], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'backprop.js'), logLevel: 'error' });
     writeFileSync(join(dir, 'index.html'), PAGE);
     return await withPage(dir, '', async (tab, errors) => {
       await tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined, null, { timeout: 90_000 });
@@ -104,6 +127,7 @@ test('wasm threads in Chromium: a cross-origin-isolated page gets its worker, wi
   assert.match(result.name, /^wasm/);
   assert.equal(result.threads, 2, 'the worker runs when createWasmBackendAsync resolves');
   assert.equal(result.threadsAfterTraining, 2);
+  assert.ok(result.workerChunks > 0, `the worker ran chunks of shared products (${result.workerChunks})`);
   assertAgrees(result);
 });
 
@@ -111,5 +135,6 @@ test('wasm threads in Chromium: a page that is not cross-origin isolated falls b
   const result = await runPage(false);
   assert.equal(result.isolated, false);
   assert.equal(result.threads, 1);
+  assert.equal(result.workerChunks, -1, 'no worker can share memory here');
   assertAgrees(result);
 });

@@ -155,23 +155,25 @@ test('createWasmBackendAsync: resolves once the worker runs; a worker that never
   };
   // A real worker: started before any product, running when the promise resolves.
   let spawned = 0;
-  const two = await createWasmBackendAsync({ threads: 2, spawnWorker: (source) => { spawned++; return spawnNodeWorker(source); } });
+  const two = await createWasmBackendAsync({ threads: 2, timeoutMs: 30_000, spawnWorker: (source) => { spawned++; return spawnNodeWorker(source); } });
   assert.equal(spawned, 1, 'the worker is started at once, not at the first large product');
   assert.equal(two.threads, 2);
   assert.deepEqual(product(two), expected, 'small integers: exact sums');
   // A worker that is made but never runs (postMessage goes nowhere): after timeoutMs, one thread.
-  let posted = 0;
-  const stalled = await createWasmBackendAsync({ threads: 2, timeoutMs: 50, spawnWorker: () => ({ postMessage: () => { posted++; } }) });
+  let posted = 0, terminated = 0;
+  const stalled = await createWasmBackendAsync({ threads: 2, timeoutMs: 50, spawnWorker: () => ({ postMessage: () => { posted++; }, terminate: () => { terminated++; } }) });
   assert.equal(posted, 1);
   assert.equal(stalled.threads, 1, 'a worker that did not start within timeoutMs is given up');
+  assert.equal(terminated, 1, 'and terminated');
   assert.deepEqual(product(stalled), expected);
   // No way to share memory (a page that is not cross-origin isolated): one thread at once.
   const none = await createWasmBackendAsync({ threads: 2, spawnWorker: null });
   assert.equal(none.threads, 1);
   assert.deepEqual(product(none), expected);
   assert.equal((await createWasmBackendAsync()).threads, 1);
-  await assert.rejects(createWasmBackendAsync({ timeoutMs: -1 }), /createWasmBackendAsync: timeoutMs must be a number ≥ 0, got -1/);
-  await assert.rejects(createWasmBackendAsync({ threads: 3 }), /createWasmBackend: threads must be 1 or 2, got 3/);
+  await assert.rejects(createWasmBackendAsync({ timeoutMs: -1 }), /createWasmBackendAsync: timeoutMs must be a finite number ≥ 0, got -1/);
+  await assert.rejects(createWasmBackendAsync({ timeoutMs: Infinity }), /timeoutMs must be a finite number ≥ 0, got Infinity/);
+  await assert.rejects(createWasmBackendAsync({ threads: 3 }), /createWasmBackendAsync: threads must be 1 or 2, got 3/);
 });
 
 test('native: arrays too short for the shapes are rejected with the kernel and argument named', { skip: native ? false : 'native addon not built' }, () => {
@@ -236,4 +238,7 @@ test('wasm: products shared with the worker thread agree with the reference', { 
   assert.ok(kernel.workerReady, 'the worker thread should start');
   const threaded = withFallback(jsBackend, { name: 'wasm-2-threads', threads: 2, gemm: (tA, tB, m, n, k, a, b, out, acc) => kernel.gemm(tA, tB, m, n, k, a as Float32Array, b as Float32Array, out as Float32Array, acc) });
   assert.deepEqual(checkGemm(threaded, new Rng(5)), []);
+  // The worker took part: a few large products give it chunks (it is woken for each).
+  for (let i = 0; i < 50 && kernel.workerChunks === 0; i++) kernel.gemm(false, false, n, n, n, new Float32Array(n * n).fill(1), new Float32Array(n * n).fill(1), new Float32Array(n * n), false);
+  assert.ok(kernel.workerChunks > 0, 'the worker ran chunks of the shared products');
 });

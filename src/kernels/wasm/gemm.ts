@@ -124,12 +124,21 @@ export class WasmGemm {
   }
 
   /**
-   * Gives up on a worker that has not started (e.g. a browser that refused it): products run on
-   * one thread from now on and `threads` reads 1. A worker that starts later finds nothing to take.
+   * Gives up on a worker that has not started (e.g. a browser that refused it): it is terminated
+   * where the runtime can, products run on one thread from now on and `threads` reads 1. A worker
+   * that starts anyway finds nothing to take (nothing writes the control block again).
    */
   abandonWorker(): void {
     this.launch = null;
-    if (this.worker !== null && !this.worker.ready) this.worker = null;
+    if (this.worker !== null && !this.worker.ready) {
+      this.worker.terminate();
+      this.worker = null;
+    }
+  }
+
+  /** Chunks of products the helper thread has run (0 without one). */
+  get workerChunks(): number {
+    return this.worker?.chunksRun ?? 0;
   }
 
   /** Whether a second thread is running (it starts asynchronously; until then products run on one). */

@@ -57,7 +57,7 @@ export interface WasmBackendOptions {
  * when this runtime has no WebAssembly SIMD or the build could not assemble the module.
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
-  return makeWasmBackend(options).backend;
+  return makeWasmBackend(options, 'createWasmBackend').backend;
 }
 
 export interface WasmBackendAsyncOptions extends WasmBackendOptions {
@@ -71,16 +71,18 @@ export interface WasmBackendAsyncOptions extends WasmBackendOptions {
  * once the page returns to its event loop, so a synchronous backend's worker joins in only after
  * the page yields; awaiting this first avoids that. Where no worker can share memory (a page that
  * is not cross-origin isolated), or the worker has not started within `timeoutMs`, it resolves
- * with a one-thread backend (`threads` 1). With `threads: 1` it resolves at once.
+ * with a one-thread backend (`threads` 1; a worker that did not start is terminated). With
+ * `threads: 1` it resolves at once. Outside browsers pass `spawnWorker` (Node's entry builds its
+ * wasm backend with worker_threads itself; see node/backends.ts).
  */
 export async function createWasmBackendAsync(options: WasmBackendAsyncOptions = {}): Promise<Backend> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) throw new Error(`createWasmBackendAsync: timeoutMs must be a number ≥ 0, got ${String(timeoutMs)}`);
-  const { backend, kernel } = makeWasmBackend(options);
+  if (!(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs >= 0)) throw new Error(`createWasmBackendAsync: timeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`);
+  const { backend, kernel } = makeWasmBackend(options, 'createWasmBackendAsync');
   kernel.startWorker();
-  const started = Date.now();
+  const started = performance.now();
   while (kernel.threads === 2 && !kernel.workerReady) {
-    if (Date.now() - started >= timeoutMs) {
+    if (performance.now() - started >= timeoutMs) {
       kernel.abandonWorker();
       break;
     }
@@ -89,18 +91,18 @@ export async function createWasmBackendAsync(options: WasmBackendAsyncOptions = 
   return backend;
 }
 
-function makeWasmBackend(options: WasmBackendOptions): { backend: Backend; kernel: WasmGemm } {
+function makeWasmBackend(options: WasmBackendOptions, where: string): { backend: Backend; kernel: WasmGemm } {
   const base = options.base ?? jsBackend;
   const threads = options.threads ?? 1;
-  if (threads !== 1 && threads !== 2) throw new Error(`createWasmBackend: threads must be 1 or 2, got ${String(threads)}`);
+  if (threads !== 1 && threads !== 2) throw new Error(`${where}: threads must be 1 or 2, got ${String(threads)}`);
   const runtime = wasmRuntime();
-  if (!runtime) throw new Error('createWasmBackend: this runtime has no WebAssembly');
+  if (!runtime) throw new Error(`${where}: this runtime has no WebAssembly`);
   const spawn = threads === 2 ? (options.spawnWorker === undefined ? browserSpawnWorker() : options.spawnWorker) : null;
   const build = (spawn && typeof SharedArrayBuffer === 'function' ? chooseGemmBuild(runtime, true) : null) ?? chooseGemmBuild(runtime, false);
   if (!build) {
     throw new Error(gemmBuildsAssembled()
-      ? 'createWasmBackend: this runtime lacks WebAssembly SIMD'
-      : 'createWasmBackend: the wasm kernels were not assembled (npm run build needs the dev dependency wabt)');
+      ? `${where}: this runtime lacks WebAssembly SIMD`
+      : `${where}: the wasm kernels were not assembled (npm run build needs the dev dependency wabt)`);
   }
   const kernel = new WasmGemm(runtime, build, (module, memory) => {
     try {

@@ -24,6 +24,8 @@ export function wasmRuntime(): WasmRuntime | null {
 /** What the backend needs of a worker: it is sent one message (the module and the shared memory). */
 export interface WorkerHandle {
   postMessage(message: unknown): void;
+  /** Stops the worker (Web Workers and worker_threads have it); used when the backend gives up on it. */
+  terminate?(): unknown;
 }
 
 /** Starts a worker running `source` (plain JavaScript); see createWasmBackend's `spawnWorker`. */

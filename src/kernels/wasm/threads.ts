@@ -6,7 +6,7 @@
  *
  *   control[CLAIM] = generation·16 + next unclaimed chunk; control[DONE] = chunks finished;
  *   control[CHUNKS], control[CHUNK_TILES] and control[ARGS ..] = the block's gemmTiles arguments;
- *   control[READY] = 1 once the worker runs.
+ *   control[READY] = 1 once the worker runs; control[WORKER_CHUNKS] = chunks the worker has run.
  *
  * Chunk c covers the columns of tiles [c·chunkTiles, (c+1)·chunkTiles). A chunk is taken by a
  * compare-exchange that also checks the generation, by whichever thread gets there first, so the
@@ -14,7 +14,7 @@
  * yet, or not scheduled on a machine shared with other processes) delays a call by at most one
  * chunk.
  */
-import type { SpawnWorker, WasmMemory } from './runtime.js';
+import type { SpawnWorker, WasmMemory, WorkerHandle } from './runtime.js';
 
 const CLAIM = 0;
 const DONE = 1;
@@ -22,6 +22,8 @@ const CHUNKS = 2;
 const CHUNK_TILES = 3;
 const READY = 4;
 const ARGS = 5;
+/** After the ten gemmTiles arguments. */
+const WORKER_CHUNKS = 15;
 /** Most chunks a block is cut into (the claim word holds the next chunk in 4 bits). */
 export const MAX_CHUNKS = 8;
 /** Bytes of the control block at the start of the shared memory (the products' data follow it). */
@@ -32,14 +34,15 @@ export type TilesArguments = readonly number[];
 
 /**
  * Claims and runs chunks of the block in `control` for `generation` until none is left (the same
- * code runs in the worker, from its source text below). Tile columns of chunk c start at
- * c·chunkTiles: B's panels are kc·32 bytes each, C's tile columns 32 bytes apart.
+ * code runs in the worker, from its source text below); returns how many it ran. Tile columns of
+ * chunk c start at c·chunkTiles: B's panels are kc·32 bytes each, C's tile columns 32 bytes apart.
  */
-function runChunks(control: Int32Array, generation: number, gemmTiles: (...args: number[]) => void): void {
+function runChunks(control: Int32Array, generation: number, gemmTiles: (...args: number[]) => void): number {
+  let ran = 0;
   for (;;) {
     const current = Atomics.load(control, CLAIM);
     const chunk = current & 15;
-    if (current >>> 4 !== generation || chunk >= control[CHUNKS]) return;
+    if (current >>> 4 !== generation || chunk >= control[CHUNKS]) return ran;
     if (Atomics.compareExchange(control, CLAIM, current, current + 1) !== current) continue;
     const chunkTiles = control[CHUNK_TILES];
     const first = chunk * chunkTiles;
@@ -48,6 +51,7 @@ function runChunks(control: Int32Array, generation: number, gemmTiles: (...args:
     gemmTiles(control[ARGS], tiles, kc, control[ARGS + 3], control[ARGS + 4], control[ARGS + 5],
       control[ARGS + 6] + first * kc * 32, control[ARGS + 7] + first * 32, control[ARGS + 8], control[ARGS + 9]);
     Atomics.add(control, DONE, 1);
+    ran++;
   }
 }
 
@@ -73,21 +77,34 @@ self.onmessage = (event) => {
       continue;
     }
     seen = state >>> 4;
-    runChunks(control, seen, gemmTiles);
+    Atomics.add(control, ${WORKER_CHUNKS}, runChunks(control, seen, gemmTiles));
   }
 };
 `;
 
 export class TilesWorker {
   private readonly control: Int32Array;
+  private readonly handle: WorkerHandle;
   private generation = 0;
 
   /** Starts the worker on `module` and `memory` (shared); throws when the worker cannot start. */
   constructor(module: object, memory: WasmMemory, spawn: SpawnWorker) {
     this.control = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
     Atomics.store(this.control, CHUNKS, 0);
+    Atomics.store(this.control, WORKER_CHUNKS, 0);
     Atomics.store(this.control, CLAIM, 0);  // generation 0, nothing to claim
-    spawn(WORKER_SOURCE).postMessage({ module, memory });
+    this.handle = spawn(WORKER_SOURCE);
+    this.handle.postMessage({ module, memory });
+  }
+
+  /** Chunks the worker has run so far (the products it shared). */
+  get chunksRun(): number {
+    return Atomics.load(this.control, WORKER_CHUNKS);
+  }
+
+  /** Stops the worker where the runtime can (see WorkerHandle.terminate). */
+  terminate(): void {
+    this.handle.terminate?.();
   }
 
   /** Whether the worker has started (until then the caller runs every chunk itself). */
