@@ -38,6 +38,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,
       return Float32Array.from({ length: count }, () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5);
     };
     const two = await bp.createWasmBackendAsync({ threads: 2, timeoutMs: 30000 });
+    const threadsAtStart = two.threads;
     const one = bp.createWasmBackend({ threads: 1 });
     const products = [];
     // Odd sizes (partial tiles), every transpose case, and accumulation; each over 10⁶ flops, so shared.
@@ -78,7 +79,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,
       for (let i = 0; i < 50 && kernel.workerChunks === 0; i++) kernel.gemm(false, false, n, n, n, a, a, out, false);
       workerChunks = kernel.workerChunks;
     }
-    window.result = { isolated: crossOriginIsolated, name: two.name, threads: two.threads, products, threadsAfterTraining: two.threads,
+    window.result = { isolated: crossOriginIsolated, name: two.name, threads: threadsAtStart, products, threadsAfterTraining: two.threads,
       sameWeights: JSON.stringify(shared.weights) === JSON.stringify(single.weights), loss: shared.loss, workerChunks };
   } catch (error) {
     window.result = { error: String(error) };
