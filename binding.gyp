@@ -16,7 +16,8 @@
         "native/src/gemm_scalar.cc",
         "native/src/optimizer.cc",
         "native/src/optimizer_avx512.cc",
-        "native/src/thread_pool.cc"
+        "native/src/thread_pool.cc",
+        "native/src/train.cc"
       ],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-ffp-contract=off", "-fno-math-errno", "-Wno-maybe-uninitialized"],
       "cflags_cc!": ["-fno-exceptions", "-O2"],

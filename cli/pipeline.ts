@@ -18,7 +18,7 @@ import {
 import { UsageError, optionError } from './errors.js';
 import { plural } from './report.js';
 import type {
-  BatchInfo, ClassificationReport, Dataset, Encoder, EpochInfo, Matrix, Module, RegressionReport, Run, Scaler, Table, TargetForm, Task, TrainingConfig,
+  ClassificationReport, Dataset, Encoder, EpochInfo, Matrix, Module, RegressionReport, Run, Scaler, StepsInfo, Table, TargetForm, Task, TrainingConfig,
 } from './engine.js';
 
 export interface Preprocessing {
@@ -59,7 +59,7 @@ export interface PreparedRun {
 
 export interface RunHooks {
   onEpochEnd?: (info: EpochInfo) => void;
-  onBatchEnd?: (info: BatchInfo) => void;
+  onSteps?: (info: StepsInfo) => void;
 }
 
 /**
@@ -82,7 +82,7 @@ export function prepareRun(data: EncodedTable, config: TrainingConfig, hooks: Ru
     ...run.fitOptions,
     validationData: validation,
     onEpochEnd: hooks.onEpochEnd,
-    onBatchEnd: hooks.onBatchEnd,
+    onSteps: hooks.onSteps,
   });
   return { run, trainer, preprocessing, trainRows: split.train, validationRows: split.validation };
 }

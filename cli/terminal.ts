@@ -93,8 +93,9 @@ export class TrainingProgress {
     }
   }
 
-  step(): void {
-    this.bar?.increment();
+  /** `count` more steps done (one call of batched native steps may do several). */
+  steps(count: number): void {
+    this.bar?.increment(count);
   }
 
   epoch(record: EpochRecord, stepsPerEpoch: number): void {

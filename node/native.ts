@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { composedBiasActivationBackward, denseBackward, denseForward, jsBackend, withFallback } from '../src/kernels/index.js';
-import type { Backend, BinaryOp, FloatArray, UnaryOp } from '../src/kernels/index.js';
+import type { Backend, BinaryOp, DenseTrainingPlan, FloatArray, UnaryOp } from '../src/kernels/index.js';
 
 /** What build/Release/backprop_native.node exports (see native/src/addon.cc). */
 interface NativeAddon {
@@ -28,6 +28,9 @@ interface NativeAddon {
   denseBackward(activation: number, rows: number, inputs: number, outputs: number, x: Float32Array, w: Float32Array, preActivation: Float32Array | null, y: Float32Array,
     gradOut: Float32Array, delta: Float32Array, gradBias: Float32Array | null, accumulateBias: boolean, gradWeight: Float32Array | null, accumulateWeight: boolean,
     gradInput: Float32Array | null, accumulateInput: boolean): void;
+  /** Whole training steps (native/src/train.h): a plan parsed once, then run batch by batch; argument layouts in addon.cc. */
+  trainDensePrepare(ints: Int32Array, arrays: (Float32Array | Int32Array | Float64Array | null)[], losses: Float64Array, correct: Int32Array): object;
+  trainDenseRun(handle: object, first: number, count: number, scalars: Float64Array, result: Int32Array): void;
   /** The SIMD path the addon chose for this CPU: "avx512", "avx2" or "scalar". */
   readonly simd: string;
   /** Threads one gemm call may use. */
@@ -86,6 +89,39 @@ export function nativeOptimizerKernels(): { adamUpdate: AdamUpdateKernel; sgdUpd
   return { adamUpdate: (...args) => addon.adamUpdate(...args), sgdUpdate: (...args) => addon.sgdUpdate(...args) };
 }
 
+/** A plan parsed by the addon, with the arrays of each call. */
+interface PreparedPlan {
+  handle: object;
+  scalars: Float64Array;
+  result: Int32Array;
+}
+
+const TRAIN_LOSS_CODES = { softmaxCrossEntropy: 0, mse: 1 } as const;
+const TRAIN_HEADER = 10;
+
+function preparePlan(addon: NativeAddon, plan: DenseTrainingPlan): PreparedPlan {
+  const ints = new Int32Array(TRAIN_HEADER + 4 * plan.layers.length + plan.penalised.length);
+  ints.set(plan.penalised.map((flag) => (flag ? 1 : 0)), TRAIN_HEADER + 4 * plan.layers.length);
+  ints.set([plan.layers.length, TRAIN_LOSS_CODES[plan.loss], plan.optimizer.kind === 'sgd' ? 0 : 1, plan.features, plan.outputs, plan.batchSize, plan.losses.length, 0, plan.rows, 0]);
+  const arrays: (Float32Array | Int32Array | Float64Array | null)[] = [plan.x, plan.labels ?? plan.targets, plan.order, plan.optimizer.stepSizes, plan.optimizer.sqrtBiasCorrections2];
+  let parameter = 0;
+  plan.layers.forEach((layer, l) => {
+    const code = ACTIVATION_CODES[layer.op];
+    if (code === undefined || code > 3) throw new Error(`trainDenseSteps: layer ${l}: the addon has no activation ${layer.op}`);
+    ints.set([layer.inputs, layer.units, code, layer.bias ? 1 : 0], TRAIN_HEADER + 4 * l);
+    const values: [Float32Array, Float32Array][] = [[layer.weight, layer.gradWeight]];
+    if (layer.bias) values.push([layer.bias, layer.gradBias!]);
+    for (const [value, grad] of values) {
+      const buffers = plan.buffers[parameter];
+      arrays.push(value, grad, buffers[0] ?? null, buffers[1] ?? null, buffers[2] ?? null, plan.guardCopies?.[parameter] ?? null);
+      parameter++;
+    }
+  });
+  return { handle: addon.trainDensePrepare(ints, arrays, plan.losses, plan.correct), scalars: new Float64Array(9), result: new Int32Array(2) };
+}
+
+const STOPS = ['none', 'loss', 'weight'] as const;
+
 /** The native backend, named "native-<simd>" (e.g. "native-avx512"); throws when the addon is missing. */
 export function createNativeBackend(base: Backend = jsBackend): Backend {
   const addon = loadAddon();
@@ -94,6 +130,8 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
   let composed: Backend['biasActivationBackward'] = () => undefined;
   // The dense-layer kernels for the cases the addon lacks: this backend's other kernels, composed.
   let separate: Backend = base;
+  // Each plan's handle lives as long as the plan, which holds the arrays the addon points into.
+  const preparedPlans = new WeakMap<DenseTrainingPlan, PreparedPlan>();
   const native = withFallback(base, {
     name: `native-${addon.simd}`,
     threads: addon.threads,
@@ -165,6 +203,26 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
       } else {
         denseBackward(separate, op, param, rows, inputs, outputs, x, w, preActivation, y, gradOut, delta, gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
       }
+    },
+    trainDenseSteps(plan, first, count) {
+      let prepared = preparedPlans.get(plan);
+      if (prepared === undefined) {
+        prepared = preparePlan(addon, plan);
+        preparedPlans.set(plan, prepared);
+      }
+      const { scalars, result } = prepared;
+      const o = plan.optimizer;
+      scalars[0] = o.lr;
+      scalars[1] = o.momentum;
+      scalars[2] = o.weightDecay;
+      scalars[3] = o.beta1;
+      scalars[4] = o.beta2;
+      scalars[5] = o.eps;
+      scalars[6] = (o.nesterov ? 1 : 0) | (o.textbook ? 2 : 0);
+      scalars[7] = plan.penalties.l1;
+      scalars[8] = plan.penalties.l2Half;
+      addon.trainDenseRun(prepared.handle, first, count, scalars, result);
+      return { steps: result[0], stop: STOPS[result[1]] };
     },
     unaryBackward(op, x, y, gradOut, gradIn, param, accumulate) {
       const code = ACTIVATION_CODES[op];

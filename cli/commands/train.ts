@@ -82,7 +82,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   let progress: TrainingProgress | null = null;
   let stepsPerEpoch = 1;
   const prepared = prepareRun(data, config, {
-    onBatchEnd: () => progress?.step(),
+    onSteps: ({ count }) => progress?.steps(count),
     onEpochEnd: ({ record }) => {
       progress?.epoch(record, stepsPerEpoch);
       for (const warning of record.warnings) {

@@ -14,6 +14,7 @@
 #include "gemm.h"
 #include "optimizer.h"
 #include "thread_pool.h"
+#include "train.h"
 
 namespace {
 
@@ -65,6 +66,21 @@ class Arguments {
     if (!value->IsNumber()) fail("TypeError", name, "must be a number");
     return value.As<v8::Number>()->Value();
   }
+
+  /** A typed array of `T` (checked by `isType`) with at least `needed` elements, or nullptr when `optional` and null. */
+  template <typename T, typename ArrayType>
+  T* typed(v8::Local<v8::Value> value, const char* name, const char* typeName, bool isType, size_t needed, bool optional = false) {
+    if (!isType) {
+      if (optional && value->IsNullOrUndefined()) return nullptr;
+      fail("TypeError", name, (std::string("must be a ") + typeName).c_str());
+    }
+    v8::Local<ArrayType> array = value.As<ArrayType>();
+    const size_t length = array->Length();
+    if (length < needed) fail("RangeError", name, ("has " + std::to_string(length) + " elements, needs " + std::to_string(needed)).c_str());
+    return reinterpret_cast<T*>(static_cast<char*>(array->Buffer()->Data()) + array->ByteOffset());
+  }
+
+  v8::Local<v8::Value> value(int index, const char* name) { return at(index, name); }
 
   Activation activation(int index) {
     int code = dimension(index, "activation");
@@ -311,6 +327,190 @@ void SgdUpdate(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+/** A parsed `trainDensePrepare` plan, freed when its JavaScript handle is collected. */
+struct PreparedTraining {
+  DenseTraining training;
+  v8::Global<v8::Object> handle;
+};
+
+/**
+ * trainDensePrepare(ints: Int32Array, arrays: Array, losses: Float64Array, correct: Int32Array):
+ * parses a training plan (see train.h) once and returns a handle for trainDenseRun. The arrays
+ * must stay alive as long as the handle (the plan object that holds both keeps them) and are
+ * read through the pointers taken here: reading thirty arrays out of a JavaScript Array costs
+ * microseconds, as much as a small network's step. ints: [layers, loss, optimizer, features,
+ * outputs, batchSize, maxSteps, 0, rows, 0], then [inputs, units, activation, hasBias] per layer,
+ * then per parameter whether the l1/l2 penalties include it.
+ * arrays: [x, labels (Int32Array) or targets, order, stepSizes | null, sqrtBiasCorrections2 |
+ * null], then per parameter (each layer's weight, then its bias) [value, grad, velocity or first
+ * moment | null, second moment | null, max second moment | null, guard copy | null].
+ */
+void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "trainDensePrepare");
+    v8::Isolate* isolate = info.GetIsolate();
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::Local<v8::Value> intsValue = args.value(0, "ints");
+    const int32_t* header = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", intsValue->IsInt32Array(), 10);
+    const int layerCount = header[0];
+    if (layerCount < 1 || layerCount > 1000) args.fail("RangeError", "ints", ("layer count " + std::to_string(layerCount)).c_str());
+    const int32_t* ints = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", true, 10 + 4 * static_cast<size_t>(layerCount));
+    int parameterCount = 0;
+    for (int l = 0; l < layerCount; l++) parameterCount += ints[10 + 4 * l + 3] != 0 ? 2 : 1;
+    // Then one flag per parameter: whether the penalties include it.
+    const int32_t* penalised = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", true, 10 + 4 * static_cast<size_t>(layerCount) + parameterCount) + 10 + 4 * layerCount;
+    DenseTraining t{};
+    if (ints[1] != 0 && ints[1] != 1) args.fail("RangeError", "ints", "unknown loss");
+    if (ints[2] != 0 && ints[2] != 1) args.fail("RangeError", "ints", "unknown optimizer");
+    t.loss = static_cast<LossKind>(ints[1]);
+    t.optimizer = static_cast<OptimizerKind>(ints[2]);
+    t.features = ints[3];
+    t.outputs = ints[4];
+    t.batchSize = ints[5];
+    t.maxSteps = ints[6];
+    t.rows = ints[8];
+    if (t.features < 1 || t.outputs < 1 || t.batchSize < 1 || t.maxSteps < 1 || t.rows < 1) args.fail("RangeError", "ints", "sizes out of range");
+    int width = t.features;
+    for (int l = 0; l < layerCount; l++) {
+      const int32_t* layer = ints + 10 + 4 * l;
+      if (layer[0] != width || layer[1] < 1 || layer[2] < 0 || layer[2] > static_cast<int>(Activation::Sigmoid)) {
+        args.fail("RangeError", "ints", ("layer " + std::to_string(l) + " does not fit").c_str());
+      }
+      t.layers.push_back(DenseLayerRef{layer[0], layer[1], static_cast<Activation>(layer[2]), nullptr, nullptr, nullptr, nullptr});
+      width = layer[1];
+    }
+    if (width != t.outputs) args.fail("RangeError", "ints", "the last layer's units differ from outputs");
+    v8::Local<v8::Value> arraysValue = args.value(1, "arrays");
+    if (!arraysValue->IsArray()) args.fail("TypeError", "arrays", "must be an Array");
+    v8::Local<v8::Array> arrays = arraysValue.As<v8::Array>();
+    const auto element = [&](uint32_t i) { return arrays->Get(context, i).ToLocalChecked(); };
+    const size_t rows = t.rows;
+    v8::Local<v8::Value> item = element(0);
+    t.x = args.typed<float, v8::Float32Array>(item, "x", "Float32Array", item->IsFloat32Array(), rows * t.features);
+    item = element(1);
+    if (t.loss == LossKind::SoftmaxCrossEntropy) t.labels = args.typed<int32_t, v8::Int32Array>(item, "labels", "Int32Array", item->IsInt32Array(), rows);
+    else t.targets = args.typed<float, v8::Float32Array>(item, "targets", "Float32Array", item->IsFloat32Array(), rows * t.outputs);
+    item = element(2);
+    t.order = args.typed<int32_t, v8::Int32Array>(item, "order", "Int32Array", item->IsInt32Array(), rows);
+    const size_t steps = t.maxSteps;
+    const bool adam = t.optimizer == OptimizerKind::Adam;
+    item = element(3);
+    t.stepSizes = args.typed<double, v8::Float64Array>(item, "stepSizes", "Float64Array", item->IsFloat64Array(), steps, !adam);
+    item = element(4);
+    t.sqrtBiasCorrections2 = args.typed<double, v8::Float64Array>(item, "sqrtBiasCorrections2", "Float64Array", item->IsFloat64Array(), steps, !adam);
+    uint32_t next = 5;
+    bool guarded = false;
+    for (int l = 0; l < layerCount; l++) {
+      DenseLayerRef& layer = t.layers[l];
+      const bool hasBias = ints[10 + 4 * l + 3] != 0;
+      for (int part = 0; part < (hasBias ? 2 : 1); part++) {
+        const size_t count = part == 0 ? static_cast<size_t>(layer.units) * layer.inputs : layer.units;
+        ParameterRef p{};
+        p.count = count;
+        const auto floats = [&](const char* name, bool optional) {
+          v8::Local<v8::Value> value = element(next++);
+          return args.typed<float, v8::Float32Array>(value, name, "Float32Array", value->IsFloat32Array(), count, optional);
+        };
+        p.value = floats("parameter", false);
+        p.grad = floats("gradient", false);
+        float* first = floats("buffer", !adam);
+        float* second = floats("buffer", !adam);
+        float* third = floats("buffer", true);
+        p.saved = floats("guard copy", true);
+        p.penalised = penalised[t.parameters.size()] != 0;
+        if (adam) {
+          p.firstMoment = first;
+          p.secondMoment = second;
+          p.maxSecondMoment = third;
+        } else {
+          p.velocity = first;
+        }
+        if (t.parameters.empty()) guarded = p.saved != nullptr;
+        else if ((p.saved != nullptr) != guarded) args.fail("TypeError", "guard copy", "must be given for every parameter or none");
+        if (part == 0) {
+          layer.weight = p.value;
+          layer.gradWeight = p.grad;
+        } else {
+          layer.bias = p.value;
+          layer.gradBias = p.grad;
+        }
+        t.parameters.push_back(p);
+      }
+    }
+    v8::Local<v8::Value> lossesValue = args.value(2, "losses");
+    t.losses = args.typed<double, v8::Float64Array>(lossesValue, "losses", "Float64Array", lossesValue->IsFloat64Array(), steps);
+    v8::Local<v8::Value> correctValue = args.value(3, "correct");
+    t.correct = args.typed<int32_t, v8::Int32Array>(correctValue, "correct", "Int32Array", correctValue->IsInt32Array(), steps);
+
+    v8::Local<v8::ObjectTemplate> shape = v8::ObjectTemplate::New(isolate);
+    shape->SetInternalFieldCount(1);
+    v8::Local<v8::Object> handle = shape->NewInstance(context).ToLocalChecked();
+    auto* prepared = new PreparedTraining{std::move(t), {}};
+    handle->SetAlignedPointerInInternalField(0, prepared);
+    prepared->handle.Reset(isolate, handle);
+    prepared->handle.SetWeak(prepared, [](const v8::WeakCallbackInfo<PreparedTraining>& data) {
+      data.GetParameter()->handle.Reset();
+      delete data.GetParameter();
+    }, v8::WeakCallbackType::kParameter);
+    info.GetReturnValue().Set(handle);
+  } catch (const ArgumentError&) {
+  }
+}
+
+/**
+ * trainDenseRun(handle, first, count, scalars: Float64Array, result: Int32Array): runs `count`
+ * steps of a prepared plan from the batch starting at order[first]; scalars: [lr, momentum,
+ * weightDecay, beta1, beta2, eps, flags (1 nesterov, 2 textbook), l1 factor, l2 factor (0 for
+ * none)]; result receives [steps run,
+ * stop kind] (see trainDenseSteps).
+ */
+void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "trainDenseRun");
+    v8::Local<v8::Value> handleValue = args.value(0, "handle");
+    if (!handleValue->IsObject() || handleValue.As<v8::Object>()->InternalFieldCount() != 1) args.fail("TypeError", "handle", "must come from trainDensePrepare");
+    auto* prepared = static_cast<PreparedTraining*>(handleValue.As<v8::Object>()->GetAlignedPointerFromInternalField(0));
+    DenseTraining& t = prepared->training;
+    const long first = args.dimension(1, "first");
+    const int count = args.dimension(2, "count");
+    if (count > t.maxSteps) args.fail("RangeError", "count", ("is more than the plan's " + std::to_string(t.maxSteps) + " steps").c_str());
+    if (count > 0 && first + static_cast<long>(count - 1) * t.batchSize >= t.rows) args.fail("RangeError", "first", "leaves batches past the last row");
+    // The rows these steps read: each order entry must be a row, each label a class.
+    const long end = std::min<long>(t.rows, first + static_cast<long>(count) * t.batchSize);
+    for (long i = first; i < end; i++) {
+      const int32_t row = t.order[i];
+      if (row < 0 || row >= t.rows) args.fail("RangeError", "order", ("entry " + std::to_string(i) + " is not a row").c_str());
+      if (t.labels != nullptr && (t.labels[row] < 0 || t.labels[row] >= t.outputs)) args.fail("RangeError", "labels", ("label " + std::to_string(row) + " is out of range").c_str());
+    }
+    v8::Local<v8::Value> scalarsValue = args.value(3, "scalars");
+    const double* scalars = args.typed<double, v8::Float64Array>(scalarsValue, "scalars", "Float64Array", scalarsValue->IsFloat64Array(), 9);
+    t.lr = scalars[0];
+    t.momentum = scalars[1];
+    t.weightDecay = scalars[2];
+    t.l2 = scalars[2];
+    t.beta1 = scalars[3];
+    t.beta2 = scalars[4];
+    t.eps = scalars[5];
+    const int flags = static_cast<int>(scalars[6]);
+    t.nesterov = (flags & 1) != 0;
+    t.textbook = (flags & 2) != 0;
+    t.penalties.clear();
+    if (scalars[7] != 0) t.penalties.push_back(PenaltyTerm{Activation::Abs, scalars[7]});
+    if (scalars[8] != 0) t.penalties.push_back(PenaltyTerm{Activation::Square, scalars[8]});
+    if (t.optimizer == OptimizerKind::Sgd && t.momentum != 0) {
+      for (const ParameterRef& p : t.parameters) if (p.velocity == nullptr) args.fail("TypeError", "buffer", "SGD with momentum needs a velocity");
+    }
+    v8::Local<v8::Value> resultValue = args.value(4, "result");
+    int32_t* result = args.typed<int32_t, v8::Int32Array>(resultValue, "result", "Int32Array", resultValue->IsInt32Array(), 2);
+    t.first = first;
+    t.count = count;
+    StopKind stop = StopKind::None;
+    result[0] = trainDenseSteps(t, &stop);
+    result[1] = static_cast<int32_t>(stop);
+  } catch (const ArgumentError&) {
+  }
+}
+
 }  // namespace
 
 // Context-aware, so worker threads may load it too. The V8 API rather than Node-API: a call costs
@@ -336,6 +536,8 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   function("unaryBackward", UnaryBackward);
   function("denseForward", DenseForward);
   function("denseBackward", DenseBackward);
+  function("trainDensePrepare", TrainDensePrepare);
+  function("trainDenseRun", TrainDenseRun);
   set("simd", v8::String::NewFromUtf8(isolate, simdLevelName(detectSimdLevel())).ToLocalChecked());
   set("threads", v8::Integer::New(isolate, poolThreadCount()));
 }

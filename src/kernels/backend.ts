@@ -116,6 +116,86 @@ export interface Backend {
    * w ← w + (nesterov ? μv − lr·g′ : v).
    */
   sgdUpdate?(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
+
+  /**
+   * Optional: `count` whole training steps of a float32 network of dense layers (see
+   * `DenseTrainingPlan`), each exactly what src/train/fused.ts computes with this backend's kernels
+   * followed by the optimiser's update, so the weights come out bit for bit the same; it saves the
+   * JavaScript of every step, which for a small network costs more than its arithmetic (the native
+   * addon has it). Batch b (b < count) is the rows `plan.order[first + b·batchSize …]`, the last
+   * one possibly short. Stops early on a non-finite loss (`stop: 'loss'`, before that step's
+   * backward pass; `steps` does not count it, its loss is in `plan.losses[steps]`) or, when the plan
+   * has guard copies, on a non-finite weight after an update (`stop: 'weight'`; counted; the copies
+   * hold the weights before it).
+   */
+  trainDenseSteps?(plan: DenseTrainingPlan, first: number, count: number): { steps: number; stop: 'none' | 'loss' | 'weight' };
+}
+
+/** A dense layer of a `DenseTrainingPlan`: W [units, inputs], b [units] or null, and their gradients. */
+export interface DenseTrainingLayer {
+  readonly inputs: number;
+  readonly units: number;
+  /** identity, relu, tanh or sigmoid. */
+  readonly op: UnaryOp;
+  readonly weight: Float32Array;
+  readonly bias: Float32Array | null;
+  readonly gradWeight: Float32Array;
+  readonly gradBias: Float32Array | null;
+}
+
+/**
+ * What `trainDenseSteps` needs: the network, the whole data set and the shuffled row order, the
+ * loss, the optimiser's settings and state, and arrays for the per-step results. Made once per
+ * training run by src/train/native-steps.ts; the numbers it holds (learning rate, Adam's step sizes)
+ * are set before each call.
+ */
+export interface DenseTrainingPlan {
+  readonly layers: readonly DenseTrainingLayer[];
+  readonly loss: 'softmaxCrossEntropy' | 'mse';
+  /** x [rows, features]; labels [rows] (softmaxCrossEntropy) or targets [rows, outputs] (mse). */
+  readonly x: Float32Array;
+  readonly labels: Int32Array | null;
+  readonly targets: Float32Array | null;
+  readonly rows: number;
+  readonly features: number;
+  readonly outputs: number;
+  readonly order: Int32Array;
+  readonly batchSize: number;
+  /**
+   * SGD (src/optim/sgd.ts) with `lr`, `momentum`, `weightDecay`, `nesterov`, `textbook`; or Adam
+   * (src/optim/adam.ts) with `beta1`, `beta2`, `eps`, `weightDecay` (its L2) and, per step of the
+   * call, `stepSizes` = lr/(1 − β1ᵗ) and `sqrtBiasCorrections2` = √(1 − β2ᵗ).
+   */
+  readonly optimizer: {
+    kind: 'sgd' | 'adam';
+    lr: number;
+    momentum: number;
+    weightDecay: number;
+    nesterov: boolean;
+    textbook: boolean;
+    beta1: number;
+    beta2: number;
+    eps: number;
+    readonly stepSizes: Float64Array;
+    readonly sqrtBiasCorrections2: Float64Array;
+  };
+  /**
+   * Per parameter (each layer's weight, then its bias): the optimiser's buffers, SGD [velocity or
+   * null], Adam [first moment, second moment, max second moment or null].
+   */
+  readonly buffers: readonly (readonly (Float32Array | null)[])[];
+  /**
+   * `fit`'s penalties as src/train/fused-penalty.ts computes them: l1·Σ|w| and (l2/2)·Σw² over the
+   * parameters marked in `penalised` (0 for a penalty not used), their gradients added before the
+   * network's; the loss whose finiteness is checked includes them.
+   */
+  readonly penalties: { l1: number; l2Half: number };
+  readonly penalised: readonly boolean[];
+  /** Per parameter, the NaN guard's copy of its values before each update, or null without the guard. */
+  readonly guardCopies: readonly Float32Array[] | null;
+  /** Per step of a call: the loss C, and the rows whose first largest output is their label. */
+  readonly losses: Float64Array;
+  readonly correct: Int32Array;
 }
 
 /**
@@ -139,6 +219,7 @@ export function withFallback(base: Backend, fast: Partial<Backend> & { name: str
     sgdUpdate: fast.sgdUpdate ?? base.sgdUpdate,
     denseForward: fast.denseForward ?? base.denseForward,
     denseBackward: fast.denseBackward ?? base.denseBackward,
+    trainDenseSteps: fast.trainDenseSteps ?? base.trainDenseSteps,
   };
 }
 

@@ -1,4 +1,4 @@
-export type { Backend, BinaryOp, DType, FloatArray, ReduceOp, UnaryOp } from './backend.js';
+export type { Backend, BinaryOp, DenseTrainingLayer, DenseTrainingPlan, DType, FloatArray, ReduceOp, UnaryOp } from './backend.js';
 export { composedBiasActivationBackward, denseBackward, denseForward, derivativeUsesInput, withFallback } from './backend.js';
 export { jsBackend } from './js/index.js';
 export { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';

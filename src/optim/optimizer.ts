@@ -247,6 +247,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     this.states.splice(0, this.states.length, ...states);
   }
 
+  /**
+   * @internal Counts `count` updates of every parameter made outside `step()`: the native training
+   * loop (src/train/native-steps.ts) applies this optimiser's rule itself and then advances t here.
+   */
+  countSteps(count: number): void {
+    for (const state of this.states) state.step += count;
+  }
+
   /** @internal The state of parameter `index` (in group order), for tests and diagnostics. */
   parameterState(index: number): Readonly<ParameterState> {
     return this.states[index];

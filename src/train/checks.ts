@@ -9,7 +9,7 @@ import type { Dataset, FitOptions } from './types.js';
 const FIT_OPTIONS: readonly (keyof FitOptions)[] = [
   'loss', 'optimizer', 'epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'validationSplit', 'schedule', 'scheduleUnit',
   'l1', 'l2', 'clipNorm', 'clipValue', 'earlyStopping', 'targetLoss', 'timeLimitMs', 'diagnostics', 'nanGuard', 'fused',
-  'onBatchEnd', 'onEpochEnd', 'now',
+  'onBatchEnd', 'onSteps', 'onEpochEnd', 'now',
 ];
 
 function describe(value: unknown): string {
@@ -81,6 +81,9 @@ export function checkFitOptions(options: FitOptions, model: Module, hasValidatio
   if (options.clipNorm !== undefined) checkNumber('fit', 'clipNorm', options.clipNorm, { min: 0, exclusiveMin: true });
   if (options.clipValue !== undefined) checkNumber('fit', 'clipValue', options.clipValue, { min: 0, exclusiveMin: true });
   if (options.targetLoss !== undefined) checkNumber('fit', 'targetLoss', options.targetLoss);
+  if (options.fused !== undefined && options.fused !== true && options.fused !== false && options.fused !== 'stepwise') {
+    throw new ValueError(`fit: fused must be true, false or "stepwise", got ${formatValue(options.fused)}`);
+  }
   if (options.timeLimitMs !== undefined) checkNumber('fit', 'timeLimitMs', options.timeLimitMs, { min: 0 });
   if (options.scheduleUnit !== undefined && options.scheduleUnit !== 'epoch' && options.scheduleUnit !== 'step') {
     throw new ValueError(`fit: scheduleUnit must be "epoch" or "step", got ${formatValue(options.scheduleUnit)}`);

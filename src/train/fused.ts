@@ -276,6 +276,19 @@ export class FusedTrainingStep {
     }
   }
 
+  /**
+   * @internal The Dense layers when the network is Dense layers alone (no separate Activation,
+   * Dropout or noisy ReLU stages), else null: what the native training loop can run.
+   */
+  denseLayersOnly(): { weight: Tensor; bias: Tensor | null; inputs: number; units: number; op: UnaryOp }[] | null {
+    const layers = [];
+    for (const stage of this.stages) {
+      if (stage.kind !== 'linear') return null;
+      layers.push({ weight: stage.weight, bias: stage.bias, inputs: stage.inputs, units: stage.units, op: stage.op });
+    }
+    return layers;
+  }
+
   /** Allocates the training buffers for batches of `batch` rows now rather than at the first such batch. */
   prepare(batch: number): void {
     this.buffersFor(batch);

@@ -70,6 +70,11 @@ export class NonFiniteGuard {
     return null;
   }
 
+  /** @internal The copies `snapshot()` fills, one per parameter (the native training loop fills them itself). */
+  get copies(): readonly FloatArray[] {
+    return this.saved;
+  }
+
   /** Saves the weights before an update. */
   snapshot(): void {
     this.params.forEach((p, i) => this.saved[i].set(p.data));

@@ -17,6 +17,7 @@ import { FusedPenalty } from './fused-penalty.js';
 import { fillBatch, makeBatch, subset } from './dataset.js';
 import { measureHealth } from './health-probe.js';
 import { NonFiniteGuard, locateNonFinite } from './guard.js';
+import { NativeSteps } from './native-steps.js';
 import { checkTrainerState } from './state-check.js';
 import { LossDefinition, Targets, resolveLoss } from './losses.js';
 import type { Dataset, EpochPosition, EpochRecord, FitOptions, FitResult, StopReason, TrainerState } from './types.js';
@@ -61,6 +62,14 @@ export class Trainer {
    * (src/train/fused.ts), or null when they take the fused step. Both give bit-identical results.
    */
   readonly unfusedReason: string | null;
+  /**
+   * Whether eligible batches run many fused steps per backend call (src/train/native-steps.ts: the
+   * native addon's `trainDenseSteps`), bit for bit the step-by-step results; false when the backend
+   * lacks it, `fused` is not true, or a step needs something it does not cover.
+   */
+  readonly batchedSteps: boolean;
+  /** The shuffled row order of the current epoch. */
+  private readonly order: Int32Array;
   private epoch = 0;
   private step = 0;
   private elapsedMs = 0;
@@ -112,6 +121,8 @@ export class Trainer {
     this.fusedStep = fusedStep;
     this.unfusedReason = unfusedReason;
     this.fusedPenalty = fusedStep && (options.l1 || options.l2) ? new FusedPenalty(this.params, options.l1 ?? 0, options.l2 ?? 0) : null;
+    this.order = new Int32Array(train.x.shape[0]);
+    this.batchedSteps = (options.fused === true || options.fused === undefined) && NativeSteps.covers(fusedStep, options, train, this.params);
   }
 
   /** Trains to the end synchronously. */
@@ -147,7 +158,7 @@ export class Trainer {
     const { model, options } = this;
     const n = this.train.x.shape[0];
     const batches = Math.ceil(n / this.batchSize);
-    const order = new Int32Array(n);
+    const order = this.order;
     const fullBatch = makeBatch(this.train, this.batchSize);
     const lastSize = n - (batches - 1) * this.batchSize;
     const lastBatch = lastSize === this.batchSize ? fullBatch : makeBatch(this.train, lastSize);
@@ -156,6 +167,8 @@ export class Trainer {
     this.fusedStep?.prepare(this.batchSize);
     this.fusedStep?.prepare(lastSize);
     const penalty = this.fusedPenalty;
+    // Made for each run (`restore` may have replaced the optimiser's buffers), when first needed.
+    let native: NativeSteps | null | undefined = this.batchedSteps ? undefined : null;
     const recordingLayers = model.namedModules().map(([, module]) => module).filter((module): module is Module & RecordsActivations => 'recordActivations' in module);
     const denseLayers = model.namedModules().filter((entry): entry is [string, Dense] => entry[1] instanceof Dense);
     const layerNames = denseLayers.map(([path, layer]) => `${path || 'model'} ${layer}`);
@@ -187,7 +200,36 @@ export class Trainer {
       let seen = resumed?.seen ?? 0;
       let correct = resumed?.correct ?? 0;
       let health: LayerHealth[] | null = null;
+      // The batch whose step measures gradient health (it takes the step-by-step loop).
+      const measured = this.diagnostics !== null ? batches - 1 : -1;
       for (let b = resumed?.batch ?? 0; b < batches; b++) {
+        if (native !== null && b !== measured && this.stopRequested === null && !anyRecording(recordingLayers) &&
+            (native ??= NativeSteps.create(this.fusedStep, options, this.train, order, this.batchSize, this.params, this.guard)) !== null && native.usable()) {
+          // Many steps in one call (native-steps.ts), bit for bit the steps below.
+          const count = Math.min((measured > b ? measured : batches) - b, native.maxSteps);
+          const { steps, stop } = native.run(b * this.batchSize, count);
+          const { losses, correct: corrects } = native.plan;
+          const good = stop === 'weight' ? steps - 1 : steps;
+          for (let k = 0; k < good; k++) {
+            const size = Math.min(this.batchSize, n - (b + k) * this.batchSize);
+            lossSum += losses[k] * size;
+            seen += size;
+            correct += corrects[k];
+          }
+          this.step += steps;
+          if (good > 0) options.onSteps?.({ epoch: epochNumber, step: this.step - (steps - good), count: good, batch: b + good - 1, batches });
+          if (stop === 'weight') {
+            problem = this.guard!.checkWeights(epochNumber, this.step, options.optimizer.lr);
+            break training;
+          }
+          b += steps;
+          if (stop === 'none') {
+            b--;
+            yield;
+            continue;
+          }
+          // A non-finite loss at batch b: the loop below runs that step again and handles it.
+        }
         const batch = b === batches - 1 ? lastBatch : fullBatch;
         fillBatch(this.train, batch, order, b * this.batchSize);
         if (options.schedule && options.scheduleUnit === 'step') options.schedule.apply(options.optimizer, this.step);
@@ -238,6 +280,7 @@ export class Trainer {
         seen += batch.size;
         correct += graph ? this.countCorrect(graph.output.data, graph.output.shape[1], batch.y) : this.countCorrect(fused!.output(batch.size), fused!.outputs, batch.y);
         options.onBatchEnd?.({ epoch: epochNumber, step: this.step, batch: b, batches, loss: lossValue, lr: options.optimizer.lr, stop: () => (this.stopRequested = 'callback') });
+        options.onSteps?.({ epoch: epochNumber, step: this.step, count: 1, batch: b, batches });
         if (options.timeLimitMs !== undefined && this.now() - started >= options.timeLimitMs) this.stopRequested ??= 'timeLimit';
         if (this.stopRequested && b + 1 < batches) {
           // Stopped within the epoch: it is not finished (nor in the history); state() resumes it.

@@ -69,11 +69,24 @@ export interface FitOptions {
    * `false` forces the graph (e.g. to compare, or to debug a layer). Steps take the fused path when
    * the model is a Sequential of Dense layers with elementwise activations (noisy ReLU included;
    * plus Activation and Dropout layers) and the loss is a named one (penalties included);
-   * `Trainer.unfusedReason` says why not otherwise.
+   * `Trainer.unfusedReason` says why not otherwise. With the native backend, `true` also runs
+   * many fused steps per call into the addon where a step allows it (Dense layers with identity,
+   * relu, tanh or sigmoid, softmaxCrossEntropy or mse, SGD or Adam, no penalty, clipping, per-step
+   * schedule, onBatchEnd or time limit; `Trainer.batchedSteps` tells), again bit-identical;
+   * `'stepwise'` keeps the fused step but one step per call.
    */
-  fused?: boolean;
-  /** Called after every step; call `info.stop()` to end training. */
+  fused?: boolean | 'stepwise';
+  /**
+   * Called after every step; call `info.stop()` to end training. A run with it takes every step
+   * one call at a time (no batched native steps, see `fused`); for a progress display use `onSteps`.
+   */
   onBatchEnd?: (info: BatchInfo) => void;
+  /**
+   * Called after every step, or after each run of steps the backend took in one call (see
+   * `fused`), with how many steps that was: for progress displays. It cannot stop training (use
+   * `onBatchEnd`, or `Trainer.requestStop()` from outside).
+   */
+  onSteps?: (info: StepsInfo) => void;
   /** Called after every epoch with its record; call `info.stop()` to end training. */
   onEpochEnd?: (info: EpochInfo) => void;
   /** Milliseconds clock; default performance.now. */
@@ -91,6 +104,18 @@ export interface BatchInfo {
   loss: number;
   lr: number;
   stop(): void;
+}
+
+/** What `onSteps` receives. */
+export interface StepsInfo {
+  epoch: number;
+  /** Steps taken since the start of training, these included. */
+  step: number;
+  /** Steps these were (1 unless the backend took several in one call). */
+  count: number;
+  /** Index of the last of them within the epoch (0-based) and the number of batches per epoch. */
+  batch: number;
+  batches: number;
 }
 
 /** One epoch of the training history. */

@@ -1,0 +1,250 @@
+/**
+ * The native addon's whole training steps (src/train/native-steps.ts, native/src/train.cc) against
+ * the fused step taken one step at a time on the same backend: weights, optimiser state, gradients,
+ * history and stop messages must be bit for bit the same. Skipped where the addon does not load.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nodeBackends } from '../../node/backends.js';
+import type { Backend, FloatArray } from '../../src/kernels/index.js';
+import { jsBackend, setBackend } from '../../src/kernels/index.js';
+import { Dense, Dropout, Module, mlp, sequential } from '../../src/nn/index.js';
+import type { ActivationLike } from '../../src/nn/index.js';
+import { Adam, AdamW, Optimizer, RMSprop, SGD, parseSchedule } from '../../src/optim/index.js';
+import { Tensor } from '../../src/tensor/index.js';
+import { Trainer, fusedTrainingStep } from '../../src/train/index.js';
+import { NativeSteps } from '../../src/train/native-steps.js';
+import type { Dataset, FitOptions } from '../../src/train/index.js';
+import { Rng } from '../../src/util/rng.js';
+
+const native: Backend | null = nodeBackends().find((entry) => entry.family === 'native')?.backend ?? null;
+const skip = native === null ? 'the native addon does not load here' : false;
+
+function sameBits(a: FloatArray, b: FloatArray): boolean {
+  return a.constructor === b.constructor && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** Runs `fn` with the native backend selected. */
+function onNative<T>(fn: () => T): T {
+  const previous = setBackend(native!);
+  try {
+    return fn();
+  } finally {
+    setBackend(previous);
+  }
+}
+
+function dataset(loss: 'softmaxCrossEntropy' | 'mse', n: number, features: number, outputs: number, seed: number): Dataset {
+  const rng = new Rng(seed);
+  const x = new Tensor(new Float32Array(n * features), [n, features]);
+  for (let i = 0; i < x.size; i++) x.data[i] = rng.uniformRange(-2, 2);
+  if (loss === 'softmaxCrossEntropy') return { x, y: Int32Array.from({ length: n }, () => Math.floor(rng.uniform() * outputs)) };
+  const y = new Tensor(new Float32Array(n * outputs), [n, outputs]);
+  for (let i = 0; i < y.size; i++) y.data[i] = Math.sin(3 * x.data[i % x.size]) * 1.5;
+  return { x, y };
+}
+
+interface Setup {
+  loss: 'softmaxCrossEntropy' | 'mse';
+  activation?: ActivationLike;
+  outputActivation?: ActivationLike;
+  bias?: boolean;
+  optimizer: (params: Tensor[]) => Optimizer;
+  options?: Partial<FitOptions>;
+  build?: () => Module;
+  rows?: number;
+}
+
+/** Trains the same model with `fused` true (batched where allowed) and 'stepwise'; returns both runs. */
+function trainBoth(setup: Setup) {
+  const outputs = setup.loss === 'softmaxCrossEntropy' ? 3 : 2;
+  const data = dataset(setup.loss, setup.rows ?? 53, 4, outputs, 11);
+  const run = (fused: true | 'stepwise') => onNative(() => {
+    const model = setup.build?.() ?? mlp({ sizes: [4, 7, 5, outputs], activation: setup.activation ?? 'tanh', outputActivation: setup.outputActivation, bias: setup.bias, seed: 5 });
+    const optimizer = setup.optimizer(model.parameters());
+    const trainer = new Trainer(model, data, { loss: setup.loss, optimizer, epochs: 5, batchSize: 8, seed: 2, now: () => 0, fused, ...setup.options });
+    const result = trainer.fit();
+    return { model, optimizer, trainer, result };
+  });
+  return { batched: run(true), stepwise: run('stepwise') };
+}
+
+function assertSameRuns({ batched, stepwise }: ReturnType<typeof trainBoth>, label: string): void {
+  const a = batched.model.namedParameters();
+  const b = stepwise.model.namedParameters();
+  a.forEach(([name, p], i) => {
+    assert.ok(sameBits(p.data, b[i][1].data), `${label}: ${name} differs`);
+    const other = b[i][1].grad;
+    assert.ok(p.grad === null ? other === null : other !== null && sameBits(p.grad.data, other.data), `${label}: ${name}.grad differs`);
+  });
+  assert.deepEqual(batched.optimizer.stateDict(), stepwise.optimizer.stateDict(), `${label}: optimizer state`);
+  assert.deepEqual(batched.result, stepwise.result, `${label}: result and history`);
+}
+
+test('batched native steps equal the stepwise fused step: losses, activations, optimisers, bias, partial batches', { skip }, () => {
+  const optimizers: [string, (params: Tensor[]) => Optimizer][] = [
+    ['sgd', (params) => new SGD(params, { lr: 0.1 })],
+    ['sgd momentum', (params) => new SGD(params, { lr: 0.05, momentum: 0.9, weightDecay: 0.01 })],
+    ['sgd nesterov textbook', (params) => new SGD(params, { lr: 0.05, momentum: 0.8, nesterov: true, momentumConvention: 'textbook' })],
+    ['adam', (params) => new Adam(params, { lr: 0.01 })],
+    ['adam amsgrad l2', (params) => new Adam(params, { lr: 0.01, amsgrad: true, weightDecay: 0.001 })],
+  ];
+  for (const loss of ['softmaxCrossEntropy', 'mse'] as const) {
+    for (const activation of ['identity', 'relu', 'tanh', 'sigmoid'] as const) {
+      for (const [name, optimizer] of optimizers) {
+        for (const bias of [true, false]) {
+          const runs = trainBoth({ loss, activation, optimizer, bias, outputActivation: loss === 'mse' ? 'sigmoid' : undefined });
+          assert.equal(runs.batched.trainer.batchedSteps, true, `${loss} ${activation} ${name}: not batched`);
+          assert.equal(runs.stepwise.trainer.batchedSteps, false);
+          assertSameRuns(runs, `${loss} ${activation} ${name} bias ${bias}`);
+        }
+      }
+    }
+  }
+});
+
+test('batched native steps add the l1 and l2 penalties exactly as the stepwise step', { skip }, () => {
+  for (const [l1, l2] of [[0.01, 0], [0, 0.02], [0.003, 0.05]]) {
+    for (const loss of ['softmaxCrossEntropy', 'mse'] as const) {
+      const runs = trainBoth({ loss, activation: 'relu', optimizer: (params) => new Adam(params, { lr: 0.02 }), options: { l1, l2 } });
+      assert.equal(runs.batched.trainer.batchedSteps, true);
+      assertSameRuns(runs, `l1 ${l1} l2 ${l2} ${loss}`);
+    }
+  }
+  // A penalty that overflows stops both alike (the total loss is checked, not the data loss alone).
+  const overflow = trainBoth({ loss: 'mse', optimizer: (params) => new SGD(params, { lr: 0.01 }), options: { l2: 1e38, epochs: 2 } });
+  assertSameRuns(overflow, 'overflowing penalty');
+  assert.equal(overflow.batched.result.stoppedBy, 'nonFinite');
+  assert.equal(overflow.batched.result.steps, 0);
+  assert.ok(overflow.batched.model.parameters().every((p) => p.grad === null), 'no step ran, so no gradient was made');
+});
+
+test('batched native steps keep shuffling, validation, diagnostics, epoch schedules and early stopping exact', { skip }, () => {
+  const runs = trainBoth({
+    loss: 'softmaxCrossEntropy', activation: 'relu', optimizer: (params) => new Adam(params, { lr: 0.02 }),
+    options: { validationSplit: 0.25, diagnostics: true, schedule: parseSchedule('step:2:0.5'), earlyStopping: { patience: 1, restoreBestWeights: true }, epochs: 12 },
+  });
+  assert.equal(runs.batched.trainer.batchedSteps, true);
+  assertSameRuns(runs, 'schedule, validation, diagnostics');
+  assert.ok(runs.batched.result.history.every((record) => record.health !== null), 'diagnostics measured every epoch');
+  // Many calls per epoch: a data set whose epoch is more than one call's work.
+  const wide = trainBoth({ loss: 'mse', optimizer: (params) => new SGD(params, { lr: 0.01, momentum: 0.5 }), rows: 300, build: () => mlp({ sizes: [4, 256, 256, 2], activation: 'relu', seed: 3 }) });
+  assertSameRuns(wide, 'many calls per epoch');
+});
+
+test('a run stopped and resumed from its state with batched steps matches one run', { skip }, () => {
+  const data = dataset('softmaxCrossEntropy', 40, 4, 3, 4);
+  const make = () => mlp({ sizes: [4, 6, 3], activation: 'sigmoid', seed: 9 });
+  const options = (model: Module, epochs: number): FitOptions => ({ loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters(), { lr: 0.05 }), epochs, batchSize: 6, seed: 1, now: () => 0 });
+  onNative(() => {
+    const whole = make();
+    new Trainer(whole, data, options(whole, 6)).fit();
+    const first = make();
+    const trainer = new Trainer(first, data, options(first, 3));
+    trainer.fit();
+    const state = trainer.state();
+    const second = make();
+    const resumed = new Trainer(second, data, options(second, 6)).restore(state);
+    assert.equal(resumed.batchedSteps, true);
+    resumed.fit();
+    whole.namedParameters().forEach(([name, p], i) => assert.ok(sameBits(p.data, second.namedParameters()[i][1].data), `${name} differs after resuming`));
+  });
+});
+
+test('non-finite losses and weights stop batched training as they stop the stepwise loop', { skip }, () => {
+  // Learning rates this large make the next loss NaN, or (3e38) the first update overflow; without the guard training goes on.
+  for (const nanGuard of [true, false]) {
+    for (const [lr, loss] of [[1e30, 'mse'], [1e18, 'softmaxCrossEntropy'], [3e38, 'mse']] as const) {
+      const runs = trainBoth({ loss, activation: 'identity', optimizer: (params) => new SGD(params, { lr }), options: { nanGuard, epochs: 3 } });
+      assertSameRuns(runs, `lr ${lr} ${loss} guard ${nanGuard}`);
+      if (nanGuard) {
+        assert.equal(runs.batched.result.stoppedBy, 'nonFinite');
+        assert.match(runs.batched.result.problem ?? '', lr === 3e38 ? /non-finite weight .* the weights before that update were restored/ : /non-finite loss/);
+      }
+    }
+  }
+});
+
+test('steps that need what the native loop lacks are not batched', { skip }, () => {
+  const base: Setup = { loss: 'softmaxCrossEntropy', optimizer: (params) => new SGD(params, { lr: 0.1 }) };
+  const cases: [string, Setup][] = [
+    ['clipNorm', { ...base, options: { clipNorm: 1 } }],
+    ['onBatchEnd', { ...base, options: { onBatchEnd: () => undefined } }],
+    ['timeLimitMs', { ...base, options: { timeLimitMs: 1e9 } }],
+    ['step schedule', { ...base, options: { schedule: parseSchedule('exp:0.9'), scheduleUnit: 'step' } }],
+    ['leakyRelu', { ...base, activation: 'leakyRelu' }],
+    ['Dropout', { ...base, build: () => sequential([new Dense({ inputs: 4, units: 6, activation: "relu", seed: 1 }), new Dropout({ rate: 0.5, seed: 2 }), new Dense({ inputs: 6, units: 3, seed: 3 })]) }],
+    ['AdamW', { ...base, optimizer: (params) => new AdamW(params) }],
+    ['RMSprop', { ...base, optimizer: (params) => new RMSprop(params) }],
+    ['two parameter groups', { ...base, optimizer: (params) => new SGD([{ params: params.slice(0, 2) }, { params: params.slice(2), lr: 0.01 }]) }],
+    ['halfSquaredError', { ...base, loss: 'halfSquaredError' as 'mse' }],
+  ];
+  for (const [label, setup] of cases) {
+    const runs = trainBoth(setup);
+    assert.equal(runs.batched.trainer.batchedSteps, false, `${label}: batched`);
+    assertSameRuns(runs, label);
+  }
+  onNative(() => {
+    const model = mlp({ sizes: [4, 3], dtype: 'float64' });
+    const trainer = new Trainer(model, dataset('softmaxCrossEntropy', 10, 4, 3, 1), { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 1 });
+    assert.equal(trainer.batchedSteps, false, 'float64');
+  });
+  const previous = setBackend(jsBackend);
+  try {
+    const model = mlp({ sizes: [4, 3] });
+    const trainer = new Trainer(model, dataset('softmaxCrossEntropy', 10, 4, 3, 1), { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 1 });
+    assert.equal(trainer.batchedSteps, false, 'the TypeScript backend has no trainDenseSteps');
+  } finally {
+    setBackend(previous);
+  }
+});
+
+test('fit rejects a fused option other than true, false or "stepwise"', () => {
+  const model = mlp({ sizes: [4, 3] });
+  assert.throws(() => new Trainer(model, dataset('softmaxCrossEntropy', 10, 4, 3, 1), { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), fused: 'yes' as unknown as boolean }),
+    /fit: fused must be true, false or "stepwise", got "yes"/);
+});
+
+test('the addon checks the rows and labels a call reads and the steps it is asked for', { skip }, () => {
+  const plan = onNative(() => {
+    const model = mlp({ sizes: [4, 3], seed: 1 });
+    const data = dataset('softmaxCrossEntropy', 10, 4, 3, 1);
+    const options: FitOptions = { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 1, batchSize: 4 };
+    const order = Int32Array.from({ length: 10 }, (_, i) => i);
+    return NativeSteps.create(fusedTrainingStep(model, options.loss), options, data, order, 4, model.parameters(), null)!.plan;
+  });
+  const run = (first: number, count: number) => native!.trainDenseSteps!(plan, first, count);
+  assert.throws(() => run(0, plan.losses.length + 1), /trainDenseRun: count is more than the plan's/);
+  assert.throws(() => run(12, 1), /trainDenseRun: first leaves batches past the last row/);
+  const saved = plan.order[1];
+  plan.order[1] = 10;
+  assert.throws(() => run(0, 1), /trainDenseRun: order entry 1 is not a row/);
+  plan.order[1] = saved;
+  const label = plan.labels![plan.order[2]];
+  plan.labels![plan.order[2]] = 3;
+  assert.throws(() => run(0, 1), /trainDenseRun: labels label \d+ is out of range/);
+  plan.labels![plan.order[2]] = label;
+  assert.deepEqual(run(0, 1), { steps: 1, stop: 'none' });
+});
+
+test('onSteps reports every step, several at a time when batched, and keeps the run batched', { skip }, () => {
+  const collect = (fused: true | 'stepwise') => onNative(() => {
+    const reports: { epoch: number; step: number; count: number; batch: number }[] = [];
+    const model = mlp({ sizes: [4, 7, 3], seed: 5 });
+    const trainer = new Trainer(model, dataset('softmaxCrossEntropy', 53, 4, 3, 11), {
+      loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 3, batchSize: 8, fused, diagnostics: true,
+      onSteps: ({ epoch, step, count, batch }) => reports.push({ epoch, step, count, batch }),
+    });
+    assert.equal(trainer.batchedSteps, fused === true);
+    trainer.fit();
+    return reports;
+  });
+  const batched = collect(true);
+  const stepwise = collect('stepwise');
+  // 7 batches an epoch: six in one call, then the one that measures gradient health.
+  assert.deepEqual(batched.filter((r) => r.epoch === 1), [{ epoch: 1, step: 6, count: 6, batch: 5 }, { epoch: 1, step: 7, count: 1, batch: 6 }]);
+  assert.equal(stepwise.length, 21);
+  assert.ok(stepwise.every((r, i) => r.count === 1 && r.step === i + 1 && r.batch === i % 7 && r.epoch === Math.floor(i / 7) + 1));
+  assert.equal(batched.reduce((sum, r) => sum + r.count, 0), 21);
+  assert.deepEqual(batched.at(-1), stepwise.at(-1));
+});
