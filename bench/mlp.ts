@@ -18,10 +18,10 @@ export function mlpMnistWorkload(): void {
     peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024), loss: 'softmaxCrossEntropy (log-softmax fused)',
     how: 'forward, loss, backward(), optimizer.step() per batch',
   });
-  const fitRates = mnistFitRates(nowSeconds);
+  const { rates: fitRates, batchedSteps } = mnistFitRates(nowSeconds);
   emit('mlp-mnist', 'samples_per_s', 'samples/s', fitRates, {
     ...describe(), batch: 128, epoch_s_median: roundSignificant(60000 / summarize(fitRates).median), extrapolated: false,
-    how: 'fit(model, {x, y}, {shuffle: false, diagnostics: false})',
+    how: 'fit(model, {x, y}, {shuffle: false, diagnostics: false})', batched_steps: batchedSteps,
   }, 'backprop (fit)');
 }
 
@@ -42,10 +42,10 @@ export function mlpTinyWorkload(): void {
     ...describe(), us_per_step_median: roundSignificant(1e6 / (summarize(rates).median * 10)), steps_per_epoch: 10, loss: 'softmaxCrossEntropy',
     how: 'forward, loss, backward(), optimizer.step() per batch',
   });
-  const fitRates = tinyFitEpochRates(nowSeconds);
+  const { rates: fitRates, batchedSteps } = tinyFitEpochRates(nowSeconds);
   emit('mlp-tiny', 'epochs_per_s', 'epochs/s', fitRates, {
     ...describe(), us_per_step_median: roundSignificant(1e6 / (summarize(fitRates).median * 10)), steps_per_epoch: 10, loss: 'softmaxCrossEntropy',
-    how: 'fit(model, {x, y}, {shuffle: false, diagnostics: false})',
+    how: 'fit(model, {x, y}, {shuffle: false, diagnostics: false})', batched_steps: batchedSteps,
   }, 'backprop (fit)');
 }
 

@@ -5,7 +5,7 @@
  * same code. Batches are views of the data set (no copies); data are synthetic with
  * the peers' generator and seeds.
  */
-import { Adam, SGD, Tensor, fit, mlp, mseLoss, softmaxCrossEntropy } from '../src/index.js';
+import { Adam, SGD, Tensor, Trainer, fit, mlp, mseLoss, softmaxCrossEntropy } from '../src/index.js';
 import type { FitOptions, Optimizer, Sequential } from '../src/index.js';
 
 /** Seconds from a monotonic clock. */
@@ -106,12 +106,19 @@ export function tinyEpochRates(clock: Clock, runs = 3): number[] {
   return rates;
 }
 
+/** Rates of `fit` runs, and whether its steps ran batched in the backend (`Trainer.batchedSteps`). */
+export interface FitRates {
+  rates: number[];
+  batchedSteps: boolean;
+}
+
 /**
  * The same two workloads through `fit` (its fused, allocation-free step where the model allows),
  * in order (shuffle off, as the peers), without the per-epoch gradient-health measurements.
  */
-function fitRates(model: Sequential, x: Tensor, y: Int32Array, options: FitOptions, clock: Clock, warmupEpochs: number, epochs: number, runs: number): number[] {
+function fitRates(model: Sequential, x: Tensor, y: Int32Array, options: FitOptions, clock: Clock, warmupEpochs: number, epochs: number, runs: number): FitRates {
   const base: FitOptions = { ...options, shuffle: false, diagnostics: false };
+  const batchedSteps = new Trainer(model, { x, y }, base).batchedSteps;
   fit(model, { x, y }, { ...base, epochs: warmupEpochs });
   const rates: number[] = [];
   for (let run = 0; run < runs; run++) {
@@ -119,20 +126,21 @@ function fitRates(model: Sequential, x: Tensor, y: Int32Array, options: FitOptio
     fit(model, { x, y }, { ...base, epochs });
     rates.push(epochs / (clock() - start));
   }
-  return rates;
+  return { rates, batchedSteps };
 }
 
 /** mlp-mnist through fit: samples/s per epoch (one warm-up epoch). */
-export function mnistFitRates(clock: Clock, runs = 3): number[] {
+export function mnistFitRates(clock: Clock, runs = 3): FitRates {
   const samples = 60000;
   const model = mlp({ sizes: [784, 256, 128, 10], activation: 'relu' });
   const x = new Tensor(uniformFloat32(samples * 784, 1), [samples, 784]);
   const options: FitOptions = { loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters(), { lr: 1e-3 }), batchSize: 128 };
-  return fitRates(model, x, labels(samples, 10, 2), options, clock, 1, 1, runs).map((epochsPerSecond) => epochsPerSecond * samples);
+  const { rates, batchedSteps } = fitRates(model, x, labels(samples, 10, 2), options, clock, 1, 1, runs);
+  return { rates: rates.map((epochsPerSecond) => epochsPerSecond * samples), batchedSteps };
 }
 
 /** mlp-tiny through fit: epochs/s of runs of 200 epochs after 5. */
-export function tinyFitEpochRates(clock: Clock, runs = 3): number[] {
+export function tinyFitEpochRates(clock: Clock, runs = 3): FitRates {
   const model = mlp({ sizes: [4, 16, 16, 3], activation: 'tanh' });
   const x = new Tensor(uniformFloat32(150 * 4, 5), [150, 4]);
   const options: FitOptions = { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters(), { lr: 0.1 }), batchSize: 16 };

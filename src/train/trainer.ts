@@ -159,6 +159,8 @@ export class Trainer {
     const n = this.train.x.shape[0];
     const batches = Math.ceil(n / this.batchSize);
     const order = this.order;
+    // 0, 1, …, n − 1, copied into the order each epoch (a copy costs less than a loop before the JIT has compiled it).
+    const identity = Int32Array.from({ length: n }, (_, i) => i);
     const fullBatch = makeBatch(this.train, this.batchSize);
     const lastSize = n - (batches - 1) * this.batchSize;
     const lastBatch = lastSize === this.batchSize ? fullBatch : makeBatch(this.train, lastSize);
@@ -194,7 +196,7 @@ export class Trainer {
         options.schedule.apply(options.optimizer, this.epoch);
       }
       const epochShuffleState = this.shuffleRng.getState();
-      for (let i = 0; i < n; i++) order[i] = i;
+      order.set(identity);
       if (options.shuffle ?? true) this.shuffleRng.shuffle(order);
       let lossSum = resumed?.lossSum ?? 0;
       let seen = resumed?.seen ?? 0;
