@@ -5,6 +5,8 @@
 #include <v8.h>
 
 #include <algorithm>
+#include <memory>
+#include <type_traits>
 #include <cstdio>
 #include <string>
 
@@ -327,29 +329,79 @@ void SgdUpdate(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+/**
+ * One array a plan reads: its ArrayBuffer (held, so it outlives the plan), where the view starts,
+ * the bytes the plan needs, and the plan's pointer into it, set again before every run from the
+ * buffer as it is then (a buffer detached or shrunk since is refused, never read).
+ */
+struct HeldArray {
+  v8::Global<v8::ArrayBuffer> buffer;
+  size_t byteOffset;
+  size_t bytes;
+  void** slot;
+};
+
 /** A parsed `trainDensePrepare` plan, freed when its JavaScript handle is collected. */
 struct PreparedTraining {
   DenseTraining training;
+  std::vector<HeldArray> arrays;
   v8::Global<v8::Object> handle;
+};
+
+/** The plans alive on this thread: a handle is used only if its pointer is one of them. */
+thread_local std::vector<PreparedTraining*> livePlans;
+
+void forgetPlan(PreparedTraining* plan) {
+  livePlans.erase(std::remove(livePlans.begin(), livePlans.end(), plan), livePlans.end());
+  delete plan;
+}
+
+/**
+ * Reads arrays for a plan: each is checked (type, length) and held, with `slot` pointing into it.
+ * Reading an element out of the JavaScript Array that throws leaves its exception pending.
+ */
+class PlanReader {
+ public:
+  PlanReader(Arguments& args, v8::Isolate* isolate, PreparedTraining& plan) : args_(args), isolate_(isolate), plan_(plan) {}
+
+  template <typename T, typename ArrayType>
+  T* hold(v8::Local<v8::Value> value, const char* name, const char* typeName, bool isType, size_t needed, bool optional, T** slot) {
+    T* data = args_.typed<T, ArrayType>(value, name, typeName, isType, needed, optional);
+    *slot = data;
+    if (data != nullptr) {
+      v8::Local<ArrayType> array = value.As<ArrayType>();
+      HeldArray held{v8::Global<v8::ArrayBuffer>(isolate_, array->Buffer()), array->ByteOffset(), needed * sizeof(T), reinterpret_cast<void**>(const_cast<std::remove_const_t<T>**>(slot))};
+      plan_.arrays.push_back(std::move(held));
+    }
+    return data;
+  }
+
+ private:
+  Arguments& args_;
+  v8::Isolate* isolate_;
+  PreparedTraining& plan_;
 };
 
 /**
  * trainDensePrepare(ints: Int32Array, arrays: Array, losses: Float64Array, correct: Int32Array):
- * parses a training plan (see train.h) once and returns a handle for trainDenseRun. The arrays
- * must stay alive as long as the handle (the plan object that holds both keeps them) and are
- * read through the pointers taken here: reading thirty arrays out of a JavaScript Array costs
- * microseconds, as much as a small network's step. ints: [layers, loss, optimizer, features,
- * outputs, batchSize, maxSteps, 0, rows, 0], then [inputs, units, activation, hasBias] per layer,
- * then per parameter whether the l1/l2 penalties include it.
- * arrays: [x, labels (Int32Array) or targets, order, stepSizes | null, sqrtBiasCorrections2 |
- * null], then per parameter (each layer's weight, then its bias) [value, grad, velocity or first
- * moment | null, second moment | null, max second moment | null, guard copy | null].
+ * parses a training plan (see train.h) once and returns a handle for trainDenseRun (reading thirty
+ * arrays out of a JavaScript Array costs microseconds, as much as a small network's step). The
+ * plan holds the arrays' buffers; before each run it checks that none was detached or shrunk.
+ * ints: [layers, loss, optimizer, features, outputs, batchSize, maxSteps, 0, rows, 0], then
+ * [inputs, units, activation, hasBias] per layer, then per parameter whether the l1/l2 penalties
+ * include it. arrays: [x, labels (Int32Array) or targets, order, stepSizes | null,
+ * sqrtBiasCorrections2 | null], then per parameter (each layer's weight, then its bias) [value,
+ * grad, velocity or first moment | null, second moment | null, max second moment | null, guard
+ * copy | null].
  */
 void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
   try {
     Arguments args(info, "trainDensePrepare");
     v8::Isolate* isolate = info.GetIsolate();
     v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    auto prepared = std::make_unique<PreparedTraining>();
+    DenseTraining& t = prepared->training;
+    PlanReader reader(args, isolate, *prepared);
     v8::Local<v8::Value> intsValue = args.value(0, "ints");
     const int32_t* header = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", intsValue->IsInt32Array(), 10);
     const int layerCount = header[0];
@@ -359,7 +411,6 @@ void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
     for (int l = 0; l < layerCount; l++) parameterCount += ints[10 + 4 * l + 3] != 0 ? 2 : 1;
     // Then one flag per parameter: whether the penalties include it.
     const int32_t* penalised = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", true, 10 + 4 * static_cast<size_t>(layerCount) + parameterCount) + 10 + 4 * layerCount;
-    DenseTraining t{};
     if (ints[1] != 0 && ints[1] != 1) args.fail("RangeError", "ints", "unknown loss");
     if (ints[2] != 0 && ints[2] != 1) args.fail("RangeError", "ints", "unknown optimizer");
     t.loss = static_cast<LossKind>(ints[1]);
@@ -369,91 +420,90 @@ void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
     t.batchSize = ints[5];
     t.maxSteps = ints[6];
     t.rows = ints[8];
-    if (t.features < 1 || t.outputs < 1 || t.batchSize < 1 || t.maxSteps < 1 || t.rows < 1) args.fail("RangeError", "ints", "sizes out of range");
+    if (t.features < 1 || t.outputs < 1 || t.batchSize < 1 || t.maxSteps < 1 || t.rows < 1 || t.batchSize > t.rows) args.fail("RangeError", "ints", "sizes out of range");
     int width = t.features;
     for (int l = 0; l < layerCount; l++) {
       const int32_t* layer = ints + 10 + 4 * l;
       if (layer[0] != width || layer[1] < 1 || layer[2] < 0 || layer[2] > static_cast<int>(Activation::Sigmoid)) {
         args.fail("RangeError", "ints", ("layer " + std::to_string(l) + " does not fit").c_str());
       }
-      t.layers.push_back(DenseLayerRef{layer[0], layer[1], static_cast<Activation>(layer[2]), nullptr, nullptr, nullptr, nullptr});
+      t.layers.push_back(DenseLayerRef{layer[0], layer[1], static_cast<Activation>(layer[2]), nullptr, nullptr, nullptr, nullptr, 0, false});
       width = layer[1];
     }
     if (width != t.outputs) args.fail("RangeError", "ints", "the last layer's units differ from outputs");
     v8::Local<v8::Value> arraysValue = args.value(1, "arrays");
     if (!arraysValue->IsArray()) args.fail("TypeError", "arrays", "must be an Array");
     v8::Local<v8::Array> arrays = arraysValue.As<v8::Array>();
-    const auto element = [&](uint32_t i) { return arrays->Get(context, i).ToLocalChecked(); };
+    const auto element = [&](uint32_t i) {
+      v8::Local<v8::Value> value;
+      if (!arrays->Get(context, i).ToLocal(&value)) throw ArgumentError{};
+      return value;
+    };
     const size_t rows = t.rows;
+    // Filled in place: the held arrays point at these fields, so the vectors must not grow afterwards.
+    t.parameters.resize(parameterCount);
     v8::Local<v8::Value> item = element(0);
-    t.x = args.typed<float, v8::Float32Array>(item, "x", "Float32Array", item->IsFloat32Array(), rows * t.features);
+    reader.hold<const float, v8::Float32Array>(item, "x", "Float32Array", item->IsFloat32Array(), rows * t.features, false, &t.x);
     item = element(1);
-    if (t.loss == LossKind::SoftmaxCrossEntropy) t.labels = args.typed<int32_t, v8::Int32Array>(item, "labels", "Int32Array", item->IsInt32Array(), rows);
-    else t.targets = args.typed<float, v8::Float32Array>(item, "targets", "Float32Array", item->IsFloat32Array(), rows * t.outputs);
+    if (t.loss == LossKind::SoftmaxCrossEntropy) reader.hold<const int32_t, v8::Int32Array>(item, "labels", "Int32Array", item->IsInt32Array(), rows, false, &t.labels);
+    else reader.hold<const float, v8::Float32Array>(item, "targets", "Float32Array", item->IsFloat32Array(), rows * t.outputs, false, &t.targets);
     item = element(2);
-    t.order = args.typed<int32_t, v8::Int32Array>(item, "order", "Int32Array", item->IsInt32Array(), rows);
+    reader.hold<const int32_t, v8::Int32Array>(item, "order", "Int32Array", item->IsInt32Array(), rows, false, &t.order);
     const size_t steps = t.maxSteps;
     const bool adam = t.optimizer == OptimizerKind::Adam;
     item = element(3);
-    t.stepSizes = args.typed<double, v8::Float64Array>(item, "stepSizes", "Float64Array", item->IsFloat64Array(), steps, !adam);
+    reader.hold<const double, v8::Float64Array>(item, "stepSizes", "Float64Array", item->IsFloat64Array(), steps, !adam, &t.stepSizes);
     item = element(4);
-    t.sqrtBiasCorrections2 = args.typed<double, v8::Float64Array>(item, "sqrtBiasCorrections2", "Float64Array", item->IsFloat64Array(), steps, !adam);
+    reader.hold<const double, v8::Float64Array>(item, "sqrtBiasCorrections2", "Float64Array", item->IsFloat64Array(), steps, !adam, &t.sqrtBiasCorrections2);
     uint32_t next = 5;
     bool guarded = false;
+    size_t index = 0;
     for (int l = 0; l < layerCount; l++) {
       DenseLayerRef& layer = t.layers[l];
       const bool hasBias = ints[10 + 4 * l + 3] != 0;
+      layer.parameter = static_cast<int>(index);
+      layer.hasBias = hasBias;
       for (int part = 0; part < (hasBias ? 2 : 1); part++) {
         const size_t count = part == 0 ? static_cast<size_t>(layer.units) * layer.inputs : layer.units;
-        ParameterRef p{};
+        ParameterRef& p = t.parameters[index];
         p.count = count;
-        const auto floats = [&](const char* name, bool optional) {
+        const auto floats = [&](const char* name, bool optional, float** slot) {
           v8::Local<v8::Value> value = element(next++);
-          return args.typed<float, v8::Float32Array>(value, name, "Float32Array", value->IsFloat32Array(), count, optional);
+          return reader.hold<float, v8::Float32Array>(value, name, "Float32Array", value->IsFloat32Array(), count, optional, slot);
         };
-        p.value = floats("parameter", false);
-        p.grad = floats("gradient", false);
-        float* first = floats("buffer", !adam);
-        float* second = floats("buffer", !adam);
-        float* third = floats("buffer", true);
-        p.saved = floats("guard copy", true);
-        p.penalised = penalised[t.parameters.size()] != 0;
-        if (adam) {
-          p.firstMoment = first;
-          p.secondMoment = second;
-          p.maxSecondMoment = third;
-        } else {
-          p.velocity = first;
-        }
-        if (t.parameters.empty()) guarded = p.saved != nullptr;
+        floats("parameter", false, &p.value);
+        floats("gradient", false, &p.grad);
+        floats("buffer", !adam, adam ? &p.firstMoment : &p.velocity);
+        floats("buffer", !adam, &p.secondMoment);
+        floats("buffer", true, &p.maxSecondMoment);
+        floats("guard copy", true, &p.saved);
+        p.penalised = penalised[index] != 0;
+        if (index == 0) guarded = p.saved != nullptr;
         else if ((p.saved != nullptr) != guarded) args.fail("TypeError", "guard copy", "must be given for every parameter or none");
-        if (part == 0) {
-          layer.weight = p.value;
-          layer.gradWeight = p.grad;
-        } else {
-          layer.bias = p.value;
-          layer.gradBias = p.grad;
-        }
-        t.parameters.push_back(p);
+        index++;
       }
     }
     v8::Local<v8::Value> lossesValue = args.value(2, "losses");
-    t.losses = args.typed<double, v8::Float64Array>(lossesValue, "losses", "Float64Array", lossesValue->IsFloat64Array(), steps);
+    reader.hold<double, v8::Float64Array>(lossesValue, "losses", "Float64Array", lossesValue->IsFloat64Array(), steps, false, &t.losses);
     v8::Local<v8::Value> correctValue = args.value(3, "correct");
-    t.correct = args.typed<int32_t, v8::Int32Array>(correctValue, "correct", "Int32Array", correctValue->IsInt32Array(), steps);
+    reader.hold<int32_t, v8::Int32Array>(correctValue, "correct", "Int32Array", correctValue->IsInt32Array(), steps, false, &t.correct);
 
     v8::Local<v8::ObjectTemplate> shape = v8::ObjectTemplate::New(isolate);
     shape->SetInternalFieldCount(1);
     v8::Local<v8::Object> handle = shape->NewInstance(context).ToLocalChecked();
-    auto* prepared = new PreparedTraining{std::move(t), {}};
-    handle->SetAlignedPointerInInternalField(0, prepared);
-    prepared->handle.Reset(isolate, handle);
-    prepared->handle.SetWeak(prepared, [](const v8::WeakCallbackInfo<PreparedTraining>& data) {
+    PreparedTraining* plan = prepared.release();
+    livePlans.push_back(plan);
+    handle->SetAlignedPointerInInternalField(0, plan);
+    plan->handle.Reset(isolate, handle);
+    plan->handle.SetWeak(plan, [](const v8::WeakCallbackInfo<PreparedTraining>& data) {
       data.GetParameter()->handle.Reset();
-      delete data.GetParameter();
+      // The held buffers are released in the second pass, where V8 calls are allowed.
+      data.SetSecondPassCallback([](const v8::WeakCallbackInfo<PreparedTraining>& second) { forgetPlan(second.GetParameter()); });
     }, v8::WeakCallbackType::kParameter);
     info.GetReturnValue().Set(handle);
   } catch (const ArgumentError&) {
+  } catch (const std::bad_alloc&) {
+    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "trainDensePrepare: out of memory").ToLocalChecked()));
   }
 }
 
@@ -461,16 +511,27 @@ void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
  * trainDenseRun(handle, first, count, scalars: Float64Array, result: Int32Array): runs `count`
  * steps of a prepared plan from the batch starting at order[first]; scalars: [lr, momentum,
  * weightDecay, beta1, beta2, eps, flags (1 nesterov, 2 textbook), l1 factor, l2 factor (0 for
- * none)]; result receives [steps run,
- * stop kind] (see trainDenseSteps).
+ * none)]; result receives [steps run, stop kind] (see trainDenseSteps).
  */
 void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
   try {
     Arguments args(info, "trainDenseRun");
+    v8::Isolate* isolate = info.GetIsolate();
     v8::Local<v8::Value> handleValue = args.value(0, "handle");
-    if (!handleValue->IsObject() || handleValue.As<v8::Object>()->InternalFieldCount() != 1) args.fail("TypeError", "handle", "must come from trainDensePrepare");
-    auto* prepared = static_cast<PreparedTraining*>(handleValue.As<v8::Object>()->GetAlignedPointerFromInternalField(0));
+    PreparedTraining* prepared = nullptr;
+    if (handleValue->IsObject() && handleValue.As<v8::Object>()->InternalFieldCount() == 1) {
+      void* pointer = handleValue.As<v8::Object>()->GetAlignedPointerFromInternalField(0);
+      for (PreparedTraining* plan : livePlans) if (plan == pointer) prepared = plan;
+    }
+    if (prepared == nullptr) args.fail("TypeError", "handle", "must come from trainDensePrepare");
+    // Every array as it is now: a buffer detached or shrunk since trainDensePrepare is refused.
+    for (HeldArray& held : prepared->arrays) {
+      v8::Local<v8::ArrayBuffer> buffer = held.buffer.Get(isolate);
+      if (buffer->ByteLength() < held.byteOffset + held.bytes) args.fail("TypeError", "handle", "holds an array whose buffer was detached or shrunk");
+      *held.slot = static_cast<char*>(buffer->Data()) + held.byteOffset;
+    }
     DenseTraining& t = prepared->training;
+    linkLayers(t);
     const long first = args.dimension(1, "first");
     const int count = args.dimension(2, "count");
     if (count > t.maxSteps) args.fail("RangeError", "count", ("is more than the plan's " + std::to_string(t.maxSteps) + " steps").c_str());
@@ -491,6 +552,7 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
     t.beta1 = scalars[3];
     t.beta2 = scalars[4];
     t.eps = scalars[5];
+    if (!(scalars[6] == 0 || scalars[6] == 1 || scalars[6] == 2 || scalars[6] == 3)) args.fail("RangeError", "scalars", "flags must be 0 to 3");
     const int flags = static_cast<int>(scalars[6]);
     t.nesterov = (flags & 1) != 0;
     t.textbook = (flags & 2) != 0;
@@ -500,6 +562,9 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
     if (t.optimizer == OptimizerKind::Sgd && t.momentum != 0) {
       for (const ParameterRef& p : t.parameters) if (p.velocity == nullptr) args.fail("TypeError", "buffer", "SGD with momentum needs a velocity");
     }
+    if (t.optimizer == OptimizerKind::Adam) {
+      for (const ParameterRef& p : t.parameters) if (p.firstMoment == nullptr || p.secondMoment == nullptr) args.fail("TypeError", "buffer", "Adam needs both moments");
+    }
     v8::Local<v8::Value> resultValue = args.value(4, "result");
     int32_t* result = args.typed<int32_t, v8::Int32Array>(resultValue, "result", "Int32Array", resultValue->IsInt32Array(), 2);
     t.first = first;
@@ -508,6 +573,8 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
     result[0] = trainDenseSteps(t, &stop);
     result[1] = static_cast<int32_t>(stop);
   } catch (const ArgumentError&) {
+  } catch (const std::bad_alloc&) {
+    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "trainDenseRun: out of memory").ToLocalChecked()));
   }
 }
 

@@ -47,6 +47,16 @@ void denseForward(const float* x, const DenseLayerRef& layer, int rows, float* o
 
 }  // namespace
 
+void linkLayers(DenseTraining& t) {
+  for (DenseLayerRef& layer : t.layers) {
+    const ParameterRef& weight = t.parameters[layer.parameter];
+    layer.weight = weight.value;
+    layer.gradWeight = weight.grad;
+    layer.bias = layer.hasBias ? t.parameters[layer.parameter + 1].value : nullptr;
+    layer.gradBias = layer.hasBias ? t.parameters[layer.parameter + 1].grad : nullptr;
+  }
+}
+
 int trainDenseSteps(const DenseTraining& t, StopKind* stop) {
   *stop = StopKind::None;
   Workspace& w = workspace;

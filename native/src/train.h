@@ -19,6 +19,8 @@ struct DenseLayerRef {
   float* bias;  // nullptr without bias
   float* gradWeight;
   float* gradBias;  // nullptr without bias
+  int parameter;  // the index of its weight in DenseTraining::parameters (its bias follows)
+  bool hasBias;
 };
 
 /** One parameter's arrays: the values, the gradient, the optimiser's buffers (by kind) and the guard's copy. */
@@ -77,9 +79,13 @@ struct DenseTraining {
   int32_t* correct;
 };
 
+/** Points each layer's weight, bias and gradients at its parameters' arrays. */
+void linkLayers(DenseTraining& t);
+
 /**
  * Runs up to `count` steps: gather the batch, zero the gradients, forward, loss (and the penalties'
- * total, whose finiteness is checked), the penalties' gradients, backward, then
+ * total, whose finiteness is checked), the loss's gradient, the penalties' gradients, the layers'
+ * backward pass, then
  * (guard on) save the weights, update, and check them. Returns the steps whose update ran; stops early
  * on a non-finite loss (before that step's backward pass: its loss is in losses[step], and the
  * return value does not count it) or on a non-finite weight after an update (counted; the guard's

@@ -110,6 +110,10 @@ export class NativeSteps {
   /** Whether the plan still holds the model's arrays and the backend that made it is the current one. */
   usable(): boolean {
     if (backend() !== this.kernels) return false;
+    // The data set's arrays still whole (the caller's own: a transferred buffer is detached).
+    const plan = this.plan;
+    if (plan.x.length !== plan.rows * plan.features || plan.order.length !== plan.rows) return false;
+    if (plan.labels !== null ? plan.labels.length !== plan.rows : plan.targets!.length !== plan.rows * plan.outputs) return false;
     for (let i = 0; i < this.params.length; i++) if (this.params[i].grad?.data !== this.grads[i]) return false;
     const optimized = this.optimizer.parameters;
     for (let i = 0; i < this.params.length; i++) {
@@ -202,5 +206,7 @@ function coveredRun(fused: FusedTrainingStep | null, options: Readonly<FitOption
   const params: Tensor[] = dense.flatMap((layer) => (layer.bias ? [layer.weight, layer.bias] : [layer.weight]));
   if (params.length !== optimized.length || params.length !== modelParams.length) return null;
   if (!params.every((p, i) => p.requiresGrad && optimized.includes(p) && modelParams[i] === p && p.data instanceof Float32Array)) return null;
+  // Adam's bias corrections are computed once per step for all parameters: one t for all.
+  if (rule === Adam && optimized.some((_, i) => optimizer.parameterState(i).step !== optimizer.parameterState(0).step)) return null;
   return { kernels, dense, optimizer, isAdam: rule === Adam, labels, targets, params, outputs };
 }

@@ -227,6 +227,12 @@ export class Trainer {
           b += steps;
           if (stop === 'none') {
             b--;
+            if (this.stopRequested && b + 1 < batches) {
+              // Asked from onSteps: stopped after these steps, within the epoch (as below).
+              this.position = { batch: b + 1, shuffleRng: epochShuffleState, lossSum, seen, correct };
+              stoppedBy = this.stopRequested;
+              break training;
+            }
             yield;
             continue;
           }

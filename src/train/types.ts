@@ -83,8 +83,9 @@ export interface FitOptions {
   onBatchEnd?: (info: BatchInfo) => void;
   /**
    * Called after every step, or after each run of steps the backend took in one call (see
-   * `fused`), with how many steps that was: for progress displays. It cannot stop training (use
-   * `onBatchEnd`, or `Trainer.requestStop()` from outside).
+   * `fused`), with how many steps that was: for progress displays. `Trainer.requestStop()` called
+   * from it stops training after the steps it reports (where `onBatchEnd`'s `stop()` stops after
+   * one step, and keeps every step one call at a time).
    */
   onSteps?: (info: StepsInfo) => void;
   /** Called after every epoch with its record; call `info.stop()` to end training. */

@@ -4,6 +4,8 @@
  * history and stop messages must be bit for bit the same. Skipped where the addon does not load.
  */
 import { test } from 'node:test';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { nodeBackends } from '../../node/backends.js';
 import type { Backend, FloatArray } from '../../src/kernels/index.js';
@@ -62,9 +64,14 @@ function trainBoth(setup: Setup) {
   const run = (fused: true | 'stepwise') => onNative(() => {
     const model = setup.build?.() ?? mlp({ sizes: [4, 7, 5, outputs], activation: setup.activation ?? 'tanh', outputActivation: setup.outputActivation, bias: setup.bias, seed: 5 });
     const optimizer = setup.optimizer(model.parameters());
-    const trainer = new Trainer(model, data, { loss: setup.loss, optimizer, epochs: 5, batchSize: 8, seed: 2, now: () => 0, fused, ...setup.options });
+    // The most steps one call took (onSteps): shows whether the addon ran them.
+    let mostPerCall = 0;
+    const trainer = new Trainer(model, data, {
+      loss: setup.loss, optimizer, epochs: 5, batchSize: 8, seed: 2, now: () => 0, fused, diagnostics: false,
+      onSteps: ({ count }) => (mostPerCall = Math.max(mostPerCall, count)), ...setup.options,
+    });
     const result = trainer.fit();
-    return { model, optimizer, trainer, result };
+    return { model, optimizer, trainer, result, mostPerCall };
   });
   return { batched: run(true), stepwise: run('stepwise') };
 }
@@ -86,6 +93,7 @@ test('batched native steps equal the stepwise fused step: losses, activations, o
     ['sgd', (params) => new SGD(params, { lr: 0.1 })],
     ['sgd momentum', (params) => new SGD(params, { lr: 0.05, momentum: 0.9, weightDecay: 0.01 })],
     ['sgd nesterov textbook', (params) => new SGD(params, { lr: 0.05, momentum: 0.8, nesterov: true, momentumConvention: 'textbook' })],
+    ['sgd nesterov', (params) => new SGD(params, { lr: 0.05, momentum: 0.7, nesterov: true, weightDecay: 0.02 })],
     ['adam', (params) => new Adam(params, { lr: 0.01 })],
     ['adam amsgrad l2', (params) => new Adam(params, { lr: 0.01, amsgrad: true, weightDecay: 0.001 })],
   ];
@@ -95,6 +103,7 @@ test('batched native steps equal the stepwise fused step: losses, activations, o
         for (const bias of [true, false]) {
           const runs = trainBoth({ loss, activation, optimizer, bias, outputActivation: loss === 'mse' ? 'sigmoid' : undefined });
           assert.equal(runs.batched.trainer.batchedSteps, true, `${loss} ${activation} ${name}: not batched`);
+          assert.ok(runs.batched.mostPerCall > 1 && runs.stepwise.mostPerCall === 1, `${loss} ${activation} ${name}: ${runs.batched.mostPerCall} steps per call`);
           assert.equal(runs.stepwise.trainer.batchedSteps, false);
           assertSameRuns(runs, `${loss} ${activation} ${name} bias ${bias}`);
         }
@@ -107,7 +116,7 @@ test('batched native steps add the l1 and l2 penalties exactly as the stepwise s
   for (const [l1, l2] of [[0.01, 0], [0, 0.02], [0.003, 0.05]]) {
     for (const loss of ['softmaxCrossEntropy', 'mse'] as const) {
       const runs = trainBoth({ loss, activation: 'relu', optimizer: (params) => new Adam(params, { lr: 0.02 }), options: { l1, l2 } });
-      assert.equal(runs.batched.trainer.batchedSteps, true);
+      assert.ok(runs.batched.mostPerCall > 1);
       assertSameRuns(runs, `l1 ${l1} l2 ${l2} ${loss}`);
     }
   }
@@ -247,4 +256,74 @@ test('onSteps reports every step, several at a time when batched, and keeps the 
   assert.ok(stepwise.every((r, i) => r.count === 1 && r.step === i + 1 && r.batch === i % 7 && r.epoch === Math.floor(i / 7) + 1));
   assert.equal(batched.reduce((sum, r) => sum + r.count, 0), 21);
   assert.deepEqual(batched.at(-1), stepwise.at(-1));
+});
+
+test('a stop requested from onSteps ends batched training after the steps it reports, and the run resumes exactly', { skip }, () => {
+  const data = dataset('softmaxCrossEntropy', 61, 4, 3, 8);
+  // Wide enough that one call takes 4 of an epoch's 13 batches.
+  const make = () => mlp({ sizes: [4, 256, 256, 3], activation: 'relu', seed: 4 });
+  const options = (model: Module, extra: Partial<FitOptions> = {}): FitOptions => ({
+    loss: 'softmaxCrossEntropy', optimizer: new Adam(model.parameters(), { lr: 0.01 }), epochs: 4, batchSize: 5, seed: 6, now: () => 0, diagnostics: false, ...extra,
+  });
+  onNative(() => {
+    const whole = make();
+    new Trainer(whole, data, options(whole)).fit();
+    // Ask to stop after epoch 2's first call, then resume from the state.
+    const first = make();
+    let trainer: Trainer | null = null;
+    trainer = new Trainer(first, data, options(first, { onSteps: ({ epoch }) => (epoch === 2 ? trainer!.requestStop() : undefined) }));
+    const stopped = trainer.fit();
+    assert.equal(stopped.stoppedBy, 'callback');
+    const state = trainer.state();
+    assert.equal(state.epoch, 1, 'stopped within epoch 2');
+    assert.equal(state.position?.batch, 4, `position ${JSON.stringify(state.position)}`);
+    const second = make();
+    new Trainer(second, data, options(second)).restore(state).fit();
+    whole.namedParameters().forEach(([name, p], i) => assert.ok(sameBits(p.data, second.namedParameters()[i][1].data), `${name} differs after resuming`));
+  });
+});
+
+test('fitAsync takes the batched steps too, with the same results', { skip }, async () => {
+  const data = dataset('mse', 47, 4, 2, 3);
+  const train = (asynchronous: boolean) => {
+    const previous = setBackend(native!);
+    const model = mlp({ sizes: [4, 8, 2], activation: 'sigmoid', seed: 2 });
+    const trainer = new Trainer(model, data, { loss: 'mse', optimizer: new SGD(model.parameters(), { lr: 0.2, momentum: 0.9 }), epochs: 6, batchSize: 4, seed: 1, now: () => 0 });
+    const done = asynchronous ? trainer.fitAsync(0) : Promise.resolve(trainer.fit());
+    return done.then((result) => ({ model, result })).finally(() => setBackend(previous));
+  };
+  const a = await train(true);
+  const b = await train(false);
+  assert.deepEqual(a.result, b.result);
+  a.model.namedParameters().forEach(([name, p], i) => assert.ok(sameBits(p.data, b.model.namedParameters()[i][1].data), `${name} differs`));
+});
+
+test('a data set whose buffer is transferred during training is not read by the addon', { skip }, () => {
+  const results = (['stepwise', true] as const).map((fused) => onNative(() => {
+    const data = dataset('softmaxCrossEntropy', 30, 4, 3, 2);
+    const model = mlp({ sizes: [4, 5, 3], seed: 1 });
+    const trainer = new Trainer(model, data, {
+      loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 3, batchSize: 4, fused, diagnostics: false, now: () => 0,
+      onEpochEnd: ({ record }) => (record.epoch === 1 ? structuredClone(data.x.data, { transfer: [data.x.data.buffer as ArrayBuffer] }) : undefined),
+    });
+    return trainer.fit();
+  }));
+  assert.deepEqual(results[1], results[0]);
+});
+
+test('the addon refuses a handle it did not make and arrays detached since the plan', { skip }, () => {
+  const addon = createRequire(import.meta.url)(fileURLToPath(new URL('../../../build/Release/backprop_native.node', import.meta.url)));
+  const scalars = new Float64Array(9);
+  assert.throws(() => addon.trainDenseRun({}, 0, 1, scalars, new Int32Array(2)), /trainDenseRun: handle must come from trainDensePrepare/);
+  const x = new Float32Array(8);
+  const ints = Int32Array.of(1, 1, 0, 2, 1, 2, 1, 0, 4, 0, 2, 1, 0, 1, 1, 0);
+  const arrays = [x, new Float32Array(4), Int32Array.of(0, 1, 2, 3), null, null, new Float32Array(2), new Float32Array(2), null, null, null, null,
+    new Float32Array(1), new Float32Array(1), null, null, null, null];
+  const handle = addon.trainDensePrepare(ints, arrays, new Float64Array(1), new Int32Array(1));
+  const result = new Int32Array(2);
+  addon.trainDenseRun(handle, 0, 1, scalars, result);
+  assert.deepEqual(Array.from(result), [1, 0]);
+  structuredClone(x, { transfer: [x.buffer] });
+  assert.throws(() => addon.trainDenseRun(handle, 0, 1, scalars, result), /trainDenseRun: handle holds an array whose buffer was detached or shrunk/);
+  assert.throws(() => addon.trainDensePrepare(Int32Array.of(1, 1, 0, 2, 1, 9, 1, 0, 4, 0, 2, 1, 0, 1, 1, 0), arrays, new Float64Array(1), new Int32Array(1)), /trainDensePrepare: ints sizes out of range/);
 });
