@@ -1,17 +1,21 @@
-/** `backprop info <model.json>`: what a model file holds. */
+/** `backprop info [model.json]`: what a model file holds, or without one the engine's backends. */
 import { Command } from 'commander';
-import { backend } from '../engine.js';
+import { backend, nodeBackends } from '../engine.js';
 import { loadModel } from '../model-file.js';
 import { architecture, parameterCount, plural } from '../report.js';
 import { outputMode, say, table } from '../terminal.js';
 
 export function infoCommand(): Command {
   return new Command('info')
-    .description('show a model file: architecture, parameter count, preprocessing, training configuration and final metrics')
-    .argument('<model.json>', 'a model document (trained by backprop train or written by hand)')
+    .description('show a model file: architecture, parameter count, preprocessing, training configuration and final metrics; without one, the engine backend in use and those available')
+    .argument('[model.json]', 'a model document (trained by backprop train or written by hand)')
     .option('--json', 'print the same as one JSON object')
-    .action((path: string, options: { json?: boolean }) => {
+    .action((path: string | undefined, options: { json?: boolean }) => {
       const mode = outputMode(options);
+      if (path === undefined) {
+        engineInfo(mode);
+        return;
+      }
       const { document, model, preprocessing } = loadModel(path);
       const layers = document.layers.map((layer, i) => {
         if (layer.type === 'dense') {
@@ -70,4 +74,16 @@ function cell(value: unknown): string | number {
   if (typeof value === 'number') return value;
   if (value === null || value === undefined) return '–';
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The backend in use (BACKPROP_BACKEND or the fastest that loads) and what each family gave. */
+function engineInfo(mode: ReturnType<typeof outputMode>): void {
+  const families = nodeBackends().map(({ family, backend: loaded, problem }) => ({ family, backend: loaded?.name ?? null, threads: loaded?.threads ?? null, problem }));
+  const current = backend();
+  if (mode.json) {
+    process.stdout.write(JSON.stringify({ backend: current.name, threads: current.threads, backends: families }) + '\n');
+    return;
+  }
+  say(mode, `engine backend: ${current.name} (${plural(current.threads, 'thread')}); BACKPROP_BACKEND=js|wasm|native|auto chooses\n`);
+  say(mode, table(['family', 'backend', 'threads', 'status'], families.map((f) => [f.family, f.backend ?? '–', f.threads === null ? '–' : String(f.threads), f.problem ?? 'available'])));
 }
