@@ -31,16 +31,19 @@ export class NativeSteps {
   /** The model's parameters in the plan's order, and the gradient arrays the plan holds. */
   private readonly params: readonly Tensor[];
   private readonly grads: readonly Float32Array[];
+  /** Each parameter's index among the optimiser's (its state's). */
+  private readonly stateIndex: readonly number[];
   /** The gradients `create` made, until a step has run. */
   private created: Tensor[];
 
-  private constructor(plan: DenseTrainingPlan, maxSteps: number, kernels: Backend, optimizer: Optimizer, params: Tensor[], grads: Float32Array[], created: Tensor[]) {
+  private constructor(plan: DenseTrainingPlan, maxSteps: number, kernels: Backend, optimizer: Optimizer, params: Tensor[], grads: Float32Array[], stateIndex: number[], created: Tensor[]) {
     this.plan = plan;
     this.maxSteps = maxSteps;
     this.kernels = kernels;
     this.optimizer = optimizer;
     this.params = params;
     this.grads = grads;
+    this.stateIndex = stateIndex;
     this.created = created;
   }
 
@@ -63,8 +66,9 @@ export class NativeSteps {
     const x = train.x;
     const rows = x.shape[0];
     const buffers: (Float32Array | null)[][] = [];
-    for (const p of params) {
-      const state = optimizer.parameterState(optimized.indexOf(p)).buffers;
+    const stateIndex = params.map((p) => optimized.indexOf(p));
+    for (const [i, p] of params.entries()) {
+      const state = optimizer.parameterState(stateIndex[i]).buffers;
       const names = isAdam ? ADAM_BUFFERS : SGD_BUFFERS;
       const list = names.map((name) => state[name] ?? null);
       if (!list.every((buffer) => buffer === null || buffer instanceof Float32Array)) return null;
@@ -104,7 +108,7 @@ export class NativeSteps {
       // As FusedPenalty: l1 then l2 (factor λ/2) over `isWeight` parameters.
       penalties: { l1: options.l1 || 0, l2Half: options.l2 ? options.l2 / 2 : 0 }, penalised: params.map((p) => isWeight(p)), losses: new Float64Array(maxSteps), correct: new Int32Array(maxSteps),
     };
-    return new NativeSteps(plan, maxSteps, kernels, optimizer, params, grads, created);
+    return new NativeSteps(plan, maxSteps, kernels, optimizer, params, grads, stateIndex, created);
   }
 
   /** Whether the plan still holds the model's arrays and the backend that made it is the current one. */
@@ -114,12 +118,12 @@ export class NativeSteps {
     const plan = this.plan;
     if (plan.x.length !== plan.rows * plan.features || plan.order.length !== plan.rows) return false;
     if (plan.labels !== null ? plan.labels.length !== plan.rows : plan.targets!.length !== plan.rows * plan.outputs) return false;
-    for (let i = 0; i < this.params.length; i++) if (this.params[i].grad?.data !== this.grads[i]) return false;
-    const optimized = this.optimizer.parameters;
+    // The gradients and the optimiser's buffers still the arrays the plan holds (`loadStateDict` replaces buffers).
+    const names = this.plan.optimizer.kind === 'adam' ? ADAM_BUFFERS : SGD_BUFFERS;
     for (let i = 0; i < this.params.length; i++) {
-      const buffers = this.optimizer.parameterState(optimized.indexOf(this.params[i])).buffers;
+      if (this.params[i].grad?.data !== this.grads[i]) return false;
+      const buffers = this.optimizer.parameterState(this.stateIndex[i]).buffers;
       const planned = this.plan.buffers[i];
-      const names = this.plan.optimizer.kind === 'adam' ? ADAM_BUFFERS : SGD_BUFFERS;
       for (let k = 0; k < names.length; k++) if ((buffers[names[k]] ?? null) !== planned[k]) return false;
     }
     if (this.plan.optimizer.kind === 'adam') {
