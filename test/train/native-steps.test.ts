@@ -4,6 +4,7 @@
  * history and stop messages must be bit for bit the same. Skipped where the addon does not load.
  */
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -326,4 +327,24 @@ test('the addon refuses a handle it did not make and arrays detached since the p
   structuredClone(x, { transfer: [x.buffer] });
   assert.throws(() => addon.trainDenseRun(handle, 0, 1, scalars, result), /trainDenseRun: handle holds an array whose buffer was detached or shrunk/);
   assert.throws(() => addon.trainDensePrepare(Int32Array.of(1, 1, 0, 2, 1, 9, 1, 0, 4, 0, 2, 1, 0, 1, 1, 0), arrays, new Float64Array(1), new Int32Array(1)), /trainDensePrepare: ints sizes out of range/);
+});
+
+test('in a child process the addon runs the SIMD path and thread count asked for', { skip: process.env.BACKPROP_NATIVE_SIMD === undefined || skip ? 'not such a child' : false }, () => {
+  assert.equal(native!.name, `native-${process.env.BACKPROP_NATIVE_SIMD}`);
+  assert.equal(String(native!.threads), process.env.BACKPROP_NATIVE_THREADS);
+});
+
+// Run once, from `npm test`'s own pass (not again inside the per-backend suites, nor in these children).
+const childSkip = skip || process.env.BACKPROP_NATIVE_SIMD !== undefined || process.env.BACKPROP_BACKEND !== undefined;
+test('the batched steps equal the stepwise ones on the addon\'s scalar and AVX2 paths and on one thread (child processes)', { skip: childSkip ? 'the native addon does not load here, or this is a child run' : false, timeout: 120_000 }, () => {
+  const self = fileURLToPath(import.meta.url);
+  const setup = fileURLToPath(new URL('../../node/test-setup.js', import.meta.url));
+  for (const [simd, threads] of [['scalar', '2'], ['avx2', '2'], ['avx512', '1']]) {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', setup, '--test', '--test-reporter=dot', self], {
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_TEST_CONTEXT')), BACKPROP_NATIVE_SIMD: simd, BACKPROP_NATIVE_THREADS: threads },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, `BACKPROP_NATIVE_SIMD=${simd} BACKPROP_NATIVE_THREADS=${threads}: ${run.stdout.slice(0, 2000)}${run.stderr.slice(0, 2000)}`);
+    assert.match(run.stdout, /\.{10}/, `BACKPROP_NATIVE_SIMD=${simd}: no tests ran`);
+  }
 });
