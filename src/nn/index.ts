@@ -4,7 +4,7 @@ export type { DenseOptions, ForwardRecord, RecordsActivations } from './dense.js
 export { Activation } from './activation-layer.js';
 export { Dropout } from './dropout.js';
 export type { DropoutMode, DropoutOptions } from './dropout.js';
-export { Sequential, sequential, mlp, recordActivations } from './sequential.js';
+export { Sequential, sequential, mlp, recordActivations, withRecordedActivations } from './sequential.js';
 export type { MlpOptions } from './sequential.js';
 export { ACTIVATIONS, ACTIVATION_NAMES, resolveActivation, applyActivation, isRandomActivation, formatActivation, elementwiseKernel } from './activations.js';
 export type { ActivationName, ActivationSpec, ActivationLike, ActivationContext, ActivationDefinition } from './activations.js';

@@ -156,3 +156,28 @@ export function recordActivations(model: Module, on = true): [string, Module & R
   }
   return layers;
 }
+
+/**
+ * Runs `fn` with every layer of `model` recording its forward pass (`recordActivations(model, true)`,
+ * whose list `fn` receives), then puts each layer's `recordActivations` and `lastForward` back as
+ * they were: a caller's own recording, and its last record, survive a look the library takes
+ * (fit's gradient-health probe, the NaN guard's search for the first non-finite layer).
+ */
+export function withRecordedActivations<T>(model: Module, fn: (layers: [string, Module & RecordsActivations][]) => T): T {
+  const saved: [Module & RecordsActivations, boolean, RecordsActivations['lastForward']][] = [];
+  for (const [, module] of model.namedModules()) {
+    if ('recordActivations' in module && 'lastForward' in module) {
+      const layer = module as Module & RecordsActivations;
+      saved.push([layer, layer.recordActivations, layer.lastForward]);
+    }
+  }
+  const layers = recordActivations(model, true);
+  try {
+    return fn(layers);
+  } finally {
+    for (const [layer, on, last] of saved) {
+      layer.recordActivations = on;
+      layer.lastForward = last;
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { backend } from '../kernels/index.js';
 import type { FloatArray } from '../kernels/index.js';
 import { noGrad } from '../autograd/index.js';
-import { recordActivations } from '../nn/index.js';
+import { withRecordedActivations } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
 import { allocate } from '../tensor/index.js';
@@ -108,8 +108,7 @@ export class NonFiniteGuard {
  * overflowed, e.g. log(0)).
  */
 export function locateNonFinite(model: Module, input: Tensor): string {
-  const layers = recordActivations(model, true);
-  try {
+  return withRecordedActivations(model, (layers) => {
     noGrad(() => model.forward(input));
     for (const [path, layer] of layers) {
       const record = layer.lastForward;
@@ -126,7 +125,5 @@ export function locateNonFinite(model: Module, input: Tensor): string {
     return last
       ? `every layer output is finite, so the loss itself overflowed on outputs as large as ${largest.toExponential(2)} from the output layer ${last[0]} (${last[1]}) (or took the log of a probability of 0)`
       : 'the loss itself overflowed';
-  } finally {
-    recordActivations(model, false);
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import { noGrad } from '../autograd/index.js';
 import type { FloatArray } from '../kernels/index.js';
-import { recordActivations } from '../nn/index.js';
+import { withRecordedActivations } from '../nn/index.js';
 import type { Dense, Module } from '../nn/index.js';
 import { Tensor } from '../tensor/index.js';
 import { measureLayer } from './diagnostics.js';
@@ -30,30 +30,32 @@ export function measureHealth(
 ): LayerHealth[] {
   const rows = probeRows(train.x.shape[0], batchSize);
   const probe = new Tensor(train.x.data.subarray(0, rows * train.x.shape[1]), [rows, train.x.shape[1]]);
-  // The fused step runs the same kernels into its own buffers (no graph, no allocation per epoch).
-  const recording = fused ? [] : recordActivations(model, true);
-  try {
+  const measure = (): LayerHealth[] => {
     model.eval();
-    if (fused) fused.predict(probe);
-    else noGrad(() => model.forward(probe));
-    return denseLayers.map(([, layer], i) => {
-      const recorded = fused ? fused.predictedRecord(layer, rows) : layer.lastForward && { preActivation: layer.lastForward.preActivation.data, activation: layer.lastForward.activation.data };
-      return measureLayer(
-        {
-          name: names[i],
-          weights: layer.weight.data,
-          gradWeights: layer.weight.grad ? gradients[i] : null,
-          activation: layer.activation.name,
-          preActivation: recorded?.preActivation ?? null,
-          output: recorded?.activation ?? null,
-          units: layer.units,
-        },
-        previousWeights[i],
-      );
-    });
-  } finally {
-    for (const [, layer] of recording) layer.lastForward = null;
-    recordActivations(model, false);
-    model.train();
-  }
+    try {
+      if (fused) fused.predict(probe);
+      else noGrad(() => model.forward(probe));
+      return denseLayers.map(([, layer], i) => {
+        const recorded = fused ? fused.predictedRecord(layer, rows) : layer.lastForward && { preActivation: layer.lastForward.preActivation.data, activation: layer.lastForward.activation.data };
+        return measureLayer(
+          {
+            name: names[i],
+            weights: layer.weight.data,
+            gradWeights: layer.weight.grad ? gradients[i] : null,
+            activation: layer.activation.name,
+            preActivation: recorded?.preActivation ?? null,
+            output: recorded?.activation ?? null,
+            units: layer.units,
+          },
+          previousWeights[i],
+        );
+      });
+    } finally {
+      model.train();
+    }
+  };
+  // The fused step runs the same kernels into its own buffers (no graph, no allocation per epoch,
+  // no recording); otherwise the layers record the probe's pass, and a caller's own recording
+  // and last records are put back afterwards.
+  return fused ? measure() : withRecordedActivations(model, measure);
 }

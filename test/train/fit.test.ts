@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeSin, makeSpiral } from '../../src/data/index.js';
-import { Dense, mlp, sequential } from '../../src/nn/index.js';
+import { Dense, mlp, recordActivations, sequential } from '../../src/nn/index.js';
 import { Adam, SGD, parseSchedule } from '../../src/optim/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { Trainer, fit, fitAsync, toDataset } from '../../src/train/index.js';
@@ -240,4 +240,25 @@ test('fit rejects an optimiser over another model, unknown options, and leaves t
   first.data.forEach((v, i) => assert.ok(Math.abs(v - whole.data[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `row ${i}: ${v} vs ${whole.data[i]}`));
   assert.equal(dropoutModel.training, true, 'predict restores the mode');
   assert.deepEqual(first.shape, [16, 1]);
+});
+
+test('a caller\'s activation recording survives fit\'s gradient-health probe and the NaN guard\'s search', () => {
+  const x = new Tensor(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), [10, 4]);
+  const y = Int32Array.from({ length: 10 }, (_, i) => i % 3);
+  for (const fused of [true, false]) {
+    const model = mlp({ sizes: [4, 5, 3], seed: 1 });
+    const layers = recordActivations(model, true).map(([, layer]) => layer);
+    const recorded: boolean[] = [];
+    new Trainer(model, { x, y }, {
+      loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 3, batchSize: 4, fused,
+      onEpochEnd: () => recorded.push(layers.every((layer) => layer.recordActivations)),
+    }).fit();
+    assert.deepEqual(recorded, [true, true, true], `fused ${fused}: recording switched off`);
+    // The last record is the last training step's (its batch of 2 rows), not the probe's 10 rows.
+    for (const layer of layers) assert.equal(layer.lastForward?.activation.shape[0], 2, `fused ${fused}`);
+    // A non-finite loss: the guard searches the layers, and leaves the caller's recording on.
+    const stopped = new Trainer(model, { x, y }, { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters(), { lr: 1e38 }), epochs: 3, batchSize: 4, fused }).fit();
+    assert.equal(stopped.stoppedBy, 'nonFinite');
+    assert.ok(layers.every((layer) => layer.recordActivations), `fused ${fused}: the guard switched recording off`);
+  }
 });
