@@ -97,12 +97,13 @@ interface PreparedPlan {
 }
 
 const TRAIN_LOSS_CODES = { softmaxCrossEntropy: 0, mse: 1 } as const;
+const TRAIN_OPTIMIZER_CODES = { sgd: 0, adam: 1, adamw: 2 } as const;
 const TRAIN_HEADER = 10;
 
 function preparePlan(addon: NativeAddon, plan: DenseTrainingPlan): PreparedPlan {
   const ints = new Int32Array(TRAIN_HEADER + 4 * plan.layers.length + plan.penalised.length);
   ints.set(plan.penalised.map((flag) => (flag ? 1 : 0)), TRAIN_HEADER + 4 * plan.layers.length);
-  ints.set([plan.layers.length, TRAIN_LOSS_CODES[plan.loss], plan.optimizer.kind === 'sgd' ? 0 : 1, plan.features, plan.outputs, plan.batchSize, plan.losses.length, 0, plan.rows, 0]);
+  ints.set([plan.layers.length, TRAIN_LOSS_CODES[plan.loss], TRAIN_OPTIMIZER_CODES[plan.optimizer.kind], plan.features, plan.outputs, plan.batchSize, plan.losses.length, 0, plan.rows, 0]);
   const arrays: (Float32Array | Int32Array | Float64Array | null)[] = [plan.x, plan.labels ?? plan.targets, plan.order, plan.optimizer.stepSizes, plan.optimizer.sqrtBiasCorrections2];
   let parameter = 0;
   plan.layers.forEach((layer, l) => {

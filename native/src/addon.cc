@@ -412,7 +412,7 @@ void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
     // Then one flag per parameter: whether the penalties include it.
     const int32_t* penalised = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", true, 10 + 4 * static_cast<size_t>(layerCount) + parameterCount) + 10 + 4 * layerCount;
     if (ints[1] != 0 && ints[1] != 1) args.fail("RangeError", "ints", "unknown loss");
-    if (ints[2] != 0 && ints[2] != 1) args.fail("RangeError", "ints", "unknown optimizer");
+    if (ints[2] < 0 || ints[2] > 2) args.fail("RangeError", "ints", "unknown optimizer");
     t.loss = static_cast<LossKind>(ints[1]);
     t.optimizer = static_cast<OptimizerKind>(ints[2]);
     t.features = ints[3];
@@ -450,7 +450,7 @@ void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
     item = element(2);
     reader.hold<const int32_t, v8::Int32Array>(item, "order", "Int32Array", item->IsInt32Array(), rows, false, &t.order);
     const size_t steps = t.maxSteps;
-    const bool adam = t.optimizer == OptimizerKind::Adam;
+    const bool adam = t.optimizer != OptimizerKind::Sgd;
     item = element(3);
     reader.hold<const double, v8::Float64Array>(item, "stepSizes", "Float64Array", item->IsFloat64Array(), steps, !adam, &t.stepSizes);
     item = element(4);
@@ -548,7 +548,8 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
     t.lr = scalars[0];
     t.momentum = scalars[1];
     t.weightDecay = scalars[2];
-    t.l2 = scalars[2];
+    // Adam adds weightDecay·w to the gradient; AdamW decays the weights instead.
+    t.l2 = t.optimizer == OptimizerKind::Adam ? scalars[2] : 0;
     t.beta1 = scalars[3];
     t.beta2 = scalars[4];
     t.eps = scalars[5];
@@ -562,7 +563,7 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
     if (t.optimizer == OptimizerKind::Sgd && t.momentum != 0) {
       for (const ParameterRef& p : t.parameters) if (p.velocity == nullptr) args.fail("TypeError", "buffer", "SGD with momentum needs a velocity");
     }
-    if (t.optimizer == OptimizerKind::Adam) {
+    if (t.optimizer != OptimizerKind::Sgd) {
       for (const ParameterRef& p : t.parameters) if (p.firstMoment == nullptr || p.secondMoment == nullptr) args.fail("TypeError", "buffer", "Adam needs both moments");
     }
     v8::Local<v8::Value> resultValue = args.value(4, "result");

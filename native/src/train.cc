@@ -211,6 +211,11 @@ int trainDenseSteps(const DenseTraining& t, StopKind* stop) {
       if (t.optimizer == OptimizerKind::Sgd) {
         sgdUpdateF32(p.value, p.grad, p.velocity, p.count, t.lr, t.momentum, t.weightDecay, t.nesterov, t.textbook);
       } else {
+        if (t.optimizer == OptimizerKind::AdamW) {
+          // AdamW's shrink, in double as TypeScript's w[i] *= shrink rounds it.
+          const double shrink = 1 - t.lr * t.weightDecay;
+          if (shrink != 1) for (size_t i = 0; i < p.count; i++) p.value[i] = static_cast<float>(static_cast<double>(p.value[i]) * shrink);
+        }
         adamUpdateF32(p.value, p.grad, p.firstMoment, p.secondMoment, p.maxSecondMoment, p.count, t.stepSizes[step], t.beta1, t.beta2, t.eps,
                       t.sqrtBiasCorrections2[step], t.l2);
       }

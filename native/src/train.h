@@ -43,7 +43,8 @@ struct PenaltyTerm {
 };
 
 enum class LossKind { SoftmaxCrossEntropy = 0, Mse = 1 };
-enum class OptimizerKind { Sgd = 0, Adam = 1 };
+/** AdamW: Adam without L2, after shrinking every weight by 1 − lr·weightDecay (src/optim/adam.ts). */
+enum class OptimizerKind { Sgd = 0, Adam = 1, AdamW = 2 };
 enum class StopKind { None = 0, NonFiniteLoss = 1, NonFiniteWeight = 2 };
 
 struct DenseTraining {

@@ -163,11 +163,12 @@ export interface DenseTrainingPlan {
   readonly batchSize: number;
   /**
    * SGD (src/optim/sgd.ts) with `lr`, `momentum`, `weightDecay`, `nesterov`, `textbook`; or Adam
-   * (src/optim/adam.ts) with `beta1`, `beta2`, `eps`, `weightDecay` (its L2) and, per step of the
-   * call, `stepSizes` = lr/(1 − β1ᵗ) and `sqrtBiasCorrections2` = √(1 − β2ᵗ).
+   * (src/optim/adam.ts) with `beta1`, `beta2`, `eps`, `weightDecay` (its L2; AdamW's decoupled
+   * decay, w ← w·(1 − lr·weightDecay) before each update) and, per step of the call, `stepSizes` =
+   * lr/(1 − β1ᵗ) and `sqrtBiasCorrections2` = √(1 − β2ᵗ).
    */
   readonly optimizer: {
-    kind: 'sgd' | 'adam';
+    kind: 'sgd' | 'adam' | 'adamw';
     lr: number;
     momentum: number;
     weightDecay: number;

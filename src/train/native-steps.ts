@@ -1,6 +1,6 @@
 import { backend } from '../kernels/index.js';
 import type { Backend, DenseTrainingLayer, DenseTrainingPlan } from '../kernels/index.js';
-import { Adam, SGD, isWeight } from '../optim/index.js';
+import { Adam, AdamW, SGD, isWeight } from '../optim/index.js';
 import type { Optimizer } from '../optim/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import type { FusedTrainingStep } from './fused.js';
@@ -17,7 +17,7 @@ import type { Dataset, FitOptions } from './types.js';
  *
  * Used by `Trainer` for the batches of an epoch when everything a step does is covered: a
  * float32 `Sequential` of Dense layers with identity, relu, tanh or sigmoid; softmaxCrossEntropy
- * with labels or mse (with or without l1/l2 penalties); SGD or Adam (one parameter group holding
+ * with labels or mse (with or without l1/l2 penalties); SGD, Adam or AdamW (one parameter group holding
  * exactly the model's parameters); no gradient clipping, per-step schedule, onBatchEnd or time limit. The trainer
  * still runs the last batch of an epoch itself when it measures gradient health, and any batch
  * while a layer records its activations or a stop was requested.
@@ -61,7 +61,8 @@ export class NativeSteps {
   static create(fused: FusedTrainingStep | null, options: Readonly<FitOptions>, train: Dataset, order: Int32Array, batchSize: number, modelParams: readonly Tensor[], guard: NonFiniteGuard | null): NativeSteps | null {
     const covered = coveredRun(fused, options, train, modelParams);
     if (covered === null) return null;
-    const { kernels, dense, optimizer, isAdam, labels, targets, params, outputs } = covered;
+    const { kernels, dense, optimizer, kind, labels, targets, params, outputs } = covered;
+    const isAdam = kind !== 'sgd';
     const optimized = optimizer.parameters;
     const x = train.x;
     const rows = x.shape[0];
@@ -101,7 +102,7 @@ export class NativeSteps {
     const plan: DenseTrainingPlan = {
       layers, loss: options.loss as 'softmaxCrossEntropy' | 'mse', x: x.data as Float32Array, labels, targets, rows, features: x.shape[1], outputs, order, batchSize,
       optimizer: {
-        kind: isAdam ? 'adam' : 'sgd', lr: 0, momentum: 0, weightDecay: 0, nesterov: false, textbook: false, beta1: 0, beta2: 0, eps: 0,
+        kind, lr: 0, momentum: 0, weightDecay: 0, nesterov: false, textbook: false, beta1: 0, beta2: 0, eps: 0,
         stepSizes: new Float64Array(maxSteps), sqrtBiasCorrections2: new Float64Array(maxSteps),
       },
       buffers, guardCopies: copies,
@@ -119,14 +120,14 @@ export class NativeSteps {
     if (plan.x.length !== plan.rows * plan.features || plan.order.length !== plan.rows) return false;
     if (plan.labels !== null ? plan.labels.length !== plan.rows : plan.targets!.length !== plan.rows * plan.outputs) return false;
     // The gradients and the optimiser's buffers still the arrays the plan holds (`loadStateDict` replaces buffers).
-    const names = this.plan.optimizer.kind === 'adam' ? ADAM_BUFFERS : SGD_BUFFERS;
+    const names = this.plan.optimizer.kind === 'sgd' ? SGD_BUFFERS : ADAM_BUFFERS;
     for (let i = 0; i < this.params.length; i++) {
       if (this.params[i].grad?.data !== this.grads[i]) return false;
       const buffers = this.optimizer.parameterState(this.stateIndex[i]).buffers;
       const planned = this.plan.buffers[i];
       for (let k = 0; k < names.length; k++) if ((buffers[names[k]] ?? null) !== planned[k]) return false;
     }
-    if (this.plan.optimizer.kind === 'adam') {
+    if (this.plan.optimizer.kind !== 'sgd') {
       // One t for every parameter (a restored state could hold different ones).
       const t = this.optimizer.parameterState(0).step;
       for (let i = 1; i < this.params.length; i++) if (this.optimizer.parameterState(i).step !== t) return false;
@@ -189,7 +190,7 @@ function coveredRun(fused: FusedTrainingStep | null, options: Readonly<FitOption
   if (dense === null || !dense.every((layer) => NATIVE_OPS.has(layer.op))) return null;
   const optimizer: Optimizer = options.optimizer;
   const rule: unknown = optimizer.constructor;
-  if ((rule !== SGD && rule !== Adam) || optimizer.groups.length !== 1) return null;
+  if ((rule !== SGD && rule !== Adam && rule !== AdamW) || optimizer.groups.length !== 1) return null;
   const x = train.x;
   if (!(x.data instanceof Float32Array)) return null;
   const rows = x.shape[0];
@@ -211,6 +212,6 @@ function coveredRun(fused: FusedTrainingStep | null, options: Readonly<FitOption
   if (params.length !== optimized.length || params.length !== modelParams.length) return null;
   if (!params.every((p, i) => p.requiresGrad && optimized.includes(p) && modelParams[i] === p && p.data instanceof Float32Array)) return null;
   // Adam's bias corrections are computed once per step for all parameters: one t for all.
-  if (rule === Adam && optimized.some((_, i) => optimizer.parameterState(i).step !== optimizer.parameterState(0).step)) return null;
-  return { kernels, dense, optimizer, isAdam: rule === Adam, labels, targets, params, outputs };
+  if (rule !== SGD && optimized.some((_, i) => optimizer.parameterState(i).step !== optimizer.parameterState(0).step)) return null;
+  return { kernels, dense, optimizer, kind: rule === SGD ? 'sgd' as const : rule === Adam ? 'adam' as const : 'adamw' as const, labels, targets, params, outputs };
 }

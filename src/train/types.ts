@@ -71,7 +71,7 @@ export interface FitOptions {
    * plus Activation and Dropout layers) and the loss is a named one (penalties included);
    * `Trainer.unfusedReason` says why not otherwise. With the native backend, `true` also runs
    * many fused steps per call into the addon where a step allows it (Dense layers with identity,
-   * relu, tanh or sigmoid, softmaxCrossEntropy or mse, SGD or Adam, l1/l2 allowed, no clipping, per-step
+   * relu, tanh or sigmoid, softmaxCrossEntropy or mse, SGD, Adam or AdamW, l1/l2 allowed, no clipping, per-step
    * schedule, onBatchEnd or time limit; `Trainer.batchedSteps` tells), again bit-identical;
    * `'stepwise'` keeps the fused step but one step per call.
    */

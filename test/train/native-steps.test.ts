@@ -97,6 +97,7 @@ test('batched native steps equal the stepwise fused step: losses, activations, o
     ['sgd nesterov', (params) => new SGD(params, { lr: 0.05, momentum: 0.7, nesterov: true, weightDecay: 0.02 })],
     ['adam', (params) => new Adam(params, { lr: 0.01 })],
     ['adam amsgrad l2', (params) => new Adam(params, { lr: 0.01, amsgrad: true, weightDecay: 0.001 })],
+    ['adamw', (params) => new AdamW(params, { lr: 0.01, weightDecay: 0.05 })],
   ];
   for (const loss of ['softmaxCrossEntropy', 'mse'] as const) {
     for (const activation of ['identity', 'relu', 'tanh', 'sigmoid'] as const) {
@@ -184,7 +185,6 @@ test('steps that need what the native loop lacks are not batched', { skip }, () 
     ['step schedule', { ...base, options: { schedule: parseSchedule('exp:0.9'), scheduleUnit: 'step' } }],
     ['leakyRelu', { ...base, activation: 'leakyRelu' }],
     ['Dropout', { ...base, build: () => sequential([new Dense({ inputs: 4, units: 6, activation: "relu", seed: 1 }), new Dropout({ rate: 0.5, seed: 2 }), new Dense({ inputs: 6, units: 3, seed: 3 })]) }],
-    ['AdamW', { ...base, optimizer: (params) => new AdamW(params) }],
     ['RMSprop', { ...base, optimizer: (params) => new RMSprop(params) }],
     ['two parameter groups', { ...base, optimizer: (params) => new SGD([{ params: params.slice(0, 2) }, { params: params.slice(2), lr: 0.01 }]) }],
     ['halfSquaredError', { ...base, loss: 'halfSquaredError' as 'mse' }],
