@@ -6,7 +6,7 @@
 import { selectBackendFromEnvironment } from './backends.js';
 
 export * from '../src/index.js';
-export { nodeBackends, selectBackend, selectBackendFromEnvironment } from './backends.js';
+export { nodeBackends, selectBackend, selectBackendFromEnvironment, spawnNodeWorker } from './backends.js';
 export type { BackendAvailability, BackendFamily } from './backends.js';
 export { writeTextAtomic, saveModel, loadModel, saveTrainerState, loadTrainerState } from './files.js';
 

@@ -7,6 +7,7 @@ import { backend, jsBackend, setBackend } from '../../src/kernels/index.js';
 import { withFallback } from '../../src/kernels/index.js';
 import { WasmGemm, chooseGemmBuild } from '../../src/kernels/wasm/gemm.js';
 import { createWasmBackend, createWasmBackendAsync } from '../../src/kernels/wasm/index.js';
+import { backend as currentBackend, setBackend as setCurrentBackend } from '../../src/kernels/index.js';
 import { wasmRuntime } from '../../src/kernels/wasm/runtime.js';
 import { TilesWorker } from '../../src/kernels/wasm/threads.js';
 import { nodeBackends, selectBackend, spawnNodeWorker } from '../../node/backends.js';
@@ -241,4 +242,13 @@ test('wasm: products shared with the worker thread agree with the reference', { 
   // The worker took part: a few large products give it chunks (it is woken for each).
   for (let i = 0; i < 50 && kernel.workerChunks === 0; i++) kernel.gemm(false, false, n, n, n, new Float32Array(n * n).fill(1), new Float32Array(n * n).fill(1), new Float32Array(n * n), false);
   assert.ok(kernel.workerChunks > 0, 'the worker ran chunks of the shared products');
+});
+
+test('the Node entry exports spawnNodeWorker for createWasmBackendAsync in Node', { skip: wasmAvailable ? false : 'wasm backend not built' }, async () => {
+  const before = currentBackend();
+  // Importing the entry selects a backend for the process: the test's own is put back.
+  const entry = await import('../../node/index.js');
+  setCurrentBackend(before);
+  const wasm = await entry.createWasmBackendAsync({ threads: 2, timeoutMs: 30_000, spawnWorker: entry.spawnNodeWorker });
+  assert.equal(wasm.threads, 2);
 });
