@@ -7,6 +7,7 @@
         "native/src/activation.cc",
         "native/src/activation_avx512.cc",
         "native/src/cpu.cc",
+        "native/src/dense.cc",
         "native/src/elementwise.cc",
         "native/src/gemm.cc",
         "native/src/gemm_avx512.cc",

@@ -12,6 +12,7 @@
 
 #include "activation.h"
 #include "cpu.h"
+#include "dense.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "optimizer.h"
@@ -211,8 +212,7 @@ void DenseForward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     const Activation op = args.activation(6);
     g.c = args.floats(7, "out", rows * outputs);
     float* preActivation = args.floats(8, "preActivation", rows * outputs, true);
-    gemmF32(g);
-    if (bias != nullptr || op != Activation::Identity || preActivation != nullptr) biasActivationF32(g.c, bias, rows, outputs, op, g.c, preActivation);
+    denseForwardF32(g.a, g.b, bias, g.m, g.k, g.n, op, g.c, preActivation);
   } catch (const ArgumentError&) {
   }
 }
@@ -242,15 +242,8 @@ void DenseBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     const bool accumulateBias = args.boolean(11, "accumulateBias");
     const bool accumulateWeight = args.boolean(13, "accumulateWeight");
     const bool accumulateInput = args.boolean(15, "accumulateInput");
-    if (op != Activation::Identity) unaryBackwardF32(op, z, y, gradOut, delta, count, false);
-    else if (delta != gradOut) std::copy(gradOut, gradOut + count, delta);
-    if (gradBias != nullptr) reduceSumF32(delta, 1, rows, outputs, gradBias, accumulateBias);
-    if (gradWeight != nullptr) {
-      gemmF32(GemmProblem{true, false, static_cast<int>(outputs), static_cast<int>(inputs), static_cast<int>(rows), delta, x, gradWeight, accumulateWeight});
-    }
-    if (gradInput != nullptr) {
-      gemmF32(GemmProblem{false, false, static_cast<int>(rows), static_cast<int>(inputs), static_cast<int>(outputs), delta, w, gradInput, accumulateInput});
-    }
+    denseBackwardF32(op, static_cast<int>(rows), static_cast<int>(inputs), static_cast<int>(outputs), x, w, z, y, gradOut, delta, gradBias, accumulateBias,
+                     gradWeight, accumulateWeight, gradInput, accumulateInput);
   } catch (const ArgumentError&) {
   }
 }

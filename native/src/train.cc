@@ -4,15 +4,15 @@
 #include <cmath>
 #include <cstring>
 
+#include "dense.h"
 #include "elementwise.h"
-#include "gemm.h"
 #include "optimizer.h"
 
 namespace {
 
 /** Working storage, kept between calls of one thread (a Node worker may run its own training). */
 struct Workspace {
-  std::vector<float> batchX, batchTargets, local, errors, probability, gradDifference, terms, gradTerms;
+  std::vector<float> batchX, batchTargets, local, probability, gradDifference, terms, gradTerms;
   std::vector<int32_t> batchLabels;
   // Per layer: its output a, z (activation layers), ∂C/∂a and ∂C/∂z.
   std::vector<std::vector<float>> outputs, preActivations, grads, gradPreActivations;
@@ -22,7 +22,7 @@ struct Workspace {
 
 thread_local Workspace workspace;
 
-void fit(std::vector<float>& buffer, size_t size) {
+void ensureSize(std::vector<float>& buffer, size_t size) {
   if (buffer.size() < size) buffer.resize(size);
 }
 
@@ -35,14 +35,6 @@ bool allFinite(const float* values, size_t count) {
     special |= (bits & 0x7f800000u) == 0x7f800000u;
   }
   return special == 0;
-}
-
-/** denseForward of addon.cc: out = f(x·wᵀ + b), z into preActivation when given. */
-void denseForward(const float* x, const DenseLayerRef& layer, int rows, float* out, float* preActivation) {
-  gemmF32(GemmProblem{false, true, rows, layer.units, layer.inputs, x, layer.weight, out, false});
-  if (layer.bias != nullptr || layer.op != Activation::Identity || preActivation != nullptr) {
-    biasActivationF32(out, layer.bias, rows, layer.units, layer.op, out, preActivation);
-  }
 }
 
 }  // namespace
@@ -69,30 +61,29 @@ int trainDenseSteps(const DenseTraining& t, StopKind* stop) {
   const size_t batchSize = t.batchSize;
   for (size_t l = 0; l < layerCount; l++) {
     const size_t size = batchSize * t.layers[l].units;
-    fit(w.outputs[l], size);
-    fit(w.grads[l], size);
+    ensureSize(w.outputs[l], size);
+    ensureSize(w.grads[l], size);
     if (t.layers[l].op != Activation::Identity) {
-      fit(w.preActivations[l], size);
-      fit(w.gradPreActivations[l], size);
+      ensureSize(w.preActivations[l], size);
+      ensureSize(w.gradPreActivations[l], size);
     }
   }
   const size_t outputs = t.outputs;
-  fit(w.batchX, batchSize * t.features);
-  fit(w.local, batchSize * outputs);
-  fit(w.errors, batchSize * outputs);
-  fit(w.probability, batchSize * outputs);
-  fit(w.gradDifference, batchSize * outputs);
-  fit(w.terms, batchSize * outputs);
-  fit(w.gradTerms, batchSize * outputs);
+  ensureSize(w.batchX, batchSize * t.features);
+  ensureSize(w.local, batchSize * outputs);
+  ensureSize(w.probability, batchSize * outputs);
+  ensureSize(w.gradDifference, batchSize * outputs);
+  ensureSize(w.terms, batchSize * outputs);
+  ensureSize(w.gradTerms, batchSize * outputs);
   if (!t.penalties.empty()) {
     w.penaltyValues.resize(t.parameters.size());
     w.penaltyUpstream.resize(t.parameters.size());
     for (size_t i = 0; i < t.parameters.size(); i++) {
-      fit(w.penaltyValues[i], t.parameters[i].count);
-      fit(w.penaltyUpstream[i], t.parameters[i].count);
+      ensureSize(w.penaltyValues[i], t.parameters[i].count);
+      ensureSize(w.penaltyUpstream[i], t.parameters[i].count);
     }
   }
-  if (t.loss == LossKind::Mse) fit(w.batchTargets, batchSize * outputs);
+  if (t.loss == LossKind::Mse) ensureSize(w.batchTargets, batchSize * outputs);
   else if (w.batchLabels.size() < batchSize) w.batchLabels.resize(batchSize);
 
   for (int step = 0; step < t.count; step++) {
@@ -112,7 +103,8 @@ int trainDenseSteps(const DenseTraining& t, StopKind* stop) {
     const float* input = w.batchX.data();
     for (size_t l = 0; l < layerCount; l++) {
       const DenseLayerRef& layer = t.layers[l];
-      denseForward(input, layer, rows, w.outputs[l].data(), layer.op != Activation::Identity ? w.preActivations[l].data() : nullptr);
+      denseForwardF32(input, layer.weight, layer.bias, rows, layer.inputs, layer.units, layer.op, w.outputs[l].data(),
+                      layer.op != Activation::Identity ? w.preActivations[l].data() : nullptr);
       input = w.outputs[l].data();
     }
     const float* y = w.outputs[last].data();
@@ -191,17 +183,12 @@ int trainDenseSteps(const DenseTraining& t, StopKind* stop) {
     // FusedTrainingStep.backward: each layer's denseBackward, from the last.
     for (size_t l = layerCount; l-- > 0;) {
       const DenseLayerRef& layer = t.layers[l];
-      const size_t count = static_cast<size_t>(rows) * layer.units;
       float* gradOutput = w.grads[l].data();
       const float* layerInput = l == 0 ? w.batchX.data() : w.outputs[l - 1].data();
-      float* delta = gradOutput;
-      if (layer.op != Activation::Identity) {
-        delta = w.gradPreActivations[l].data();
-        unaryBackwardF32(layer.op, w.preActivations[l].data(), w.outputs[l].data(), gradOutput, delta, count, false);
-      }
-      if (layer.gradBias != nullptr) reduceSumF32(delta, 1, rows, layer.units, layer.gradBias, true);
-      gemmF32(GemmProblem{true, false, layer.units, layer.inputs, rows, delta, layerInput, layer.gradWeight, true});
-      if (l > 0) gemmF32(GemmProblem{false, false, rows, layer.inputs, layer.units, delta, layer.weight, w.grads[l - 1].data(), false});
+      const bool activated = layer.op != Activation::Identity;
+      denseBackwardF32(layer.op, rows, layer.inputs, layer.units, layerInput, layer.weight, activated ? w.preActivations[l].data() : nullptr,
+                       w.outputs[l].data(), gradOutput, activated ? w.gradPreActivations[l].data() : gradOutput, layer.gradBias, true,
+                       layer.gradWeight, true, l > 0 ? w.grads[l - 1].data() : nullptr, false);
     }
 
     // The guard's copy, optimizer.step(), the guard's check.
