@@ -15,6 +15,7 @@
         "native/src/gemm_few_rows_avx512.cc",
         "native/src/gemm_small_avx512.cc",
         "native/src/gemm_scalar.cc",
+        "native/src/loss.cc",
         "native/src/optimizer.cc",
         "native/src/optimizer_avx512.cc",
         "native/src/thread_pool.cc",

@@ -9,8 +9,10 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { composedBiasActivationBackward, denseBackward, denseForward, jsBackend, withFallback } from '../src/kernels/index.js';
-import type { Backend, BinaryOp, DenseTrainingPlan, FloatArray, UnaryOp } from '../src/kernels/index.js';
+import {
+  composedBiasActivationBackward, denseBackward, denseForward, jsBackend, softmaxCrossEntropyLabels, softmaxCrossEntropyLabelsBackward, withFallback,
+} from '../src/kernels/index.js';
+import type { Backend, BinaryOp, DenseStack, DenseTrainingPlan, FloatArray, UnaryOp } from '../src/kernels/index.js';
 
 /** What build/Release/backprop_native.node exports (see native/src/addon.cc). */
 interface NativeAddon {
@@ -28,6 +30,15 @@ interface NativeAddon {
   denseBackward(activation: number, rows: number, inputs: number, outputs: number, x: Float32Array, w: Float32Array, preActivation: Float32Array | null, y: Float32Array,
     gradOut: Float32Array, delta: Float32Array, gradBias: Float32Array | null, accumulateBias: boolean, gradWeight: Float32Array | null, accumulateWeight: boolean,
     gradInput: Float32Array | null, accumulateInput: boolean): void;
+  /** A dense stack's passes (argument layouts in addon.cc): the layers' arrays follow the fixed arguments. */
+  /** A handle holding float32 arrays (null entries allowed) for the calls below; see HeldFloats in addon.cc. */
+  holdFloats(list: readonly (Float32Array | null)[]): object;
+  denseStackForward(ints: Int32Array, params: object, x: Float32Array, rows: number, out: Float32Array, saved: Float32Array | null): void;
+  denseStackBackward(ints: Int32Array, params: object, grads: object, flags: Int32Array, rows: number, x: Float32Array, saved: Float32Array | null, out: Float32Array,
+    gradOut: Float32Array, lastDelta: Float32Array | null, gradInput: Float32Array | null): void;
+  sgdUpdates(lists: object, lr: number, momentum: number, weightDecay: number, flags: number): void;
+  softmaxCrossEntropyLabels(logits: Float32Array, labels: Int32Array, rows: number, cols: number, logProb: Float32Array, perSample: Float32Array, total: Float32Array | null): number;
+  softmaxCrossEntropyLabelsBackward(logProb: Float32Array, labels: Int32Array, rows: number, cols: number, gradTerm: number, gradZ: Float32Array): void;
   /** Whole training steps (native/src/train.h): a plan parsed once, then run batch by batch; argument layouts in addon.cc. */
   trainDensePrepare(ints: Int32Array, arrays: (Float32Array | Int32Array | Float64Array | null)[], losses: Float64Array, correct: Int32Array): object;
   trainDenseRun(handle: object, first: number, count: number, scalars: Float64Array, result: Int32Array): void;
@@ -121,6 +132,45 @@ function preparePlan(addon: NativeAddon, plan: DenseTrainingPlan): PreparedPlan 
   return { handle: addon.trainDensePrepare(ints, arrays, plan.losses, plan.correct), scalars: new Float64Array(9), result: new Int32Array(2) };
 }
 
+/**
+ * What a stack's addon calls take, made once per stack: its layout, its weights and biases held by
+ * the addon, and the gradients held at the last backward pass (a training loop's stay the same:
+ * zeroGrad keeps them), so that a call passes two handles rather than every array.
+ */
+interface StackCalls {
+  readonly ints: Int32Array;
+  readonly params: object;
+  /** The gradient arrays `grads` holds, per layer weight then bias. */
+  heldGrads: (Float32Array | null)[] | null;
+  grads: object | null;
+  readonly flags: Int32Array;
+}
+
+/** The calls of a float32 stack whose activations the addon has, else null. */
+function prepareStack(addon: NativeAddon, stack: DenseStack): StackCalls | null {
+  if (stack.dtype !== 'float32') return null;
+  const count = stack.layers.length;
+  const ints = new Int32Array(2 + 2 * count);
+  ints[0] = count;
+  ints[1] = stack.layers[0].inputs;
+  const params: (Float32Array | null)[] = [];
+  for (let l = 0; l < count; l++) {
+    const layer = stack.layers[l];
+    const code = ACTIVATION_CODES[layer.op];
+    if (code === undefined || code > 3 || !(layer.weight instanceof Float32Array) || !(layer.bias === null || layer.bias instanceof Float32Array)) return null;
+    ints[2 + 2 * l] = layer.units;
+    ints[3 + 2 * l] = code;
+    params.push(layer.weight, layer.bias);
+  }
+  return { ints, params: addon.holdFloats(params), heldGrads: null, grads: null, flags: new Int32Array(2 + 2 * count) };
+}
+
+/** An optimiser's lists held by the addon (see sgdUpdates), and the arrays they hold. */
+interface HeldLists {
+  handle: object;
+  held: (FloatArray | null)[];
+}
+
 const STOPS = ['none', 'loss', 'weight'] as const;
 
 /** The native backend, named "native-<simd>" (e.g. "native-avx512"); throws when the addon is missing. */
@@ -133,6 +183,17 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
   let separate: Backend = base;
   // Each plan's handle lives as long as the plan, which holds the arrays the addon points into.
   const preparedPlans = new WeakMap<DenseTrainingPlan, PreparedPlan>();
+  const stackCalls = new WeakMap<DenseStack, StackCalls | null>();
+  // Per optimiser (its weights list, which never changes): the held [w, g, velocity] lists.
+  const heldLists = new WeakMap<readonly FloatArray[], HeldLists>();
+  const callsOf = (stack: DenseStack): StackCalls | null => {
+    let calls = stackCalls.get(stack);
+    if (calls === undefined) {
+      calls = prepareStack(addon, stack);
+      stackCalls.set(stack, calls);
+    }
+    return calls;
+  };
   const native = withFallback(base, {
     name: `native-${addon.simd}`,
     threads: addon.threads,
@@ -205,6 +266,70 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
         denseBackward(separate, op, param, rows, inputs, outputs, x, w, preActivation, y, gradOut, delta, gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
       }
     },
+    sgdUpdates(weights, grads, velocities, lr, momentum, weightDecay, nesterov, textbook) {
+      const count = weights.length;
+      let lists = heldLists.get(weights);
+      let same = lists !== undefined;
+      for (let i = 0; i < count && same; i++) same = lists!.held[3 * i + 1] === grads[i] && lists!.held[3 * i + 2] === velocities[i];
+      if (!same) {
+        const held: (FloatArray | null)[] = [];
+        for (let i = 0; i < count; i++) {
+          const w = weights[i], g = grads[i], v = velocities[i];
+          if (!(w instanceof Float32Array) || !isF32(g) || !isF32(v)) return false;
+          held.push(w, g, v);
+        }
+        lists = { handle: addon.holdFloats(held as (Float32Array | null)[]), held };
+        heldLists.set(weights, lists);
+      }
+      addon.sgdUpdates(lists!.handle, lr, momentum, weightDecay, (nesterov ? 1 : 0) | (textbook ? 2 : 0));
+      return true;
+    },
+    denseStackForward(stack, x, rows, out, saved) {
+      const calls = callsOf(stack);
+      if (calls === null || !(x instanceof Float32Array) || !(out instanceof Float32Array) || !isF32(saved)) return false;
+      addon.denseStackForward(calls.ints, calls.params, x, rows, out, saved as Float32Array | null);
+      return true;
+    },
+    denseStackBackward(stack, rows, x, saved, out, gradOut, lastDelta, grads, firstBelow, gradInput, accumulateInput) {
+      const calls = callsOf(stack);
+      if (calls === null || !(x instanceof Float32Array) || !isF32(saved) || !(out instanceof Float32Array) || !(gradOut instanceof Float32Array) || !isF32(lastDelta) || !isF32(gradInput)) return false;
+      const count = stack.layers.length;
+      const flags = calls.flags;
+      let held = calls.heldGrads;
+      for (let l = 0; l < count; l++) {
+        if (held !== null && (held[2 * l] !== grads.weights[l] || held[2 * l + 1] !== grads.biases[l])) held = null;
+        flags[2 + 2 * l] = grads.accumulateWeights[l] ? 1 : 0;
+        flags[3 + 2 * l] = grads.accumulateBiases[l] ? 1 : 0;
+      }
+      if (held === null) {
+        held = [];
+        for (let l = 0; l < count; l++) {
+          const gradWeight = grads.weights[l], gradBias = grads.biases[l];
+          if (!isF32(gradWeight) || !isF32(gradBias)) return false;
+          held.push(gradWeight as Float32Array | null, gradBias as Float32Array | null);
+        }
+        calls.grads = addon.holdFloats(held);
+        calls.heldGrads = held;
+      }
+      flags[0] = firstBelow;
+      flags[1] = accumulateInput ? 1 : 0;
+      addon.denseStackBackward(calls.ints, calls.params, calls.grads!, flags, rows, x, saved as Float32Array | null, out, gradOut, lastDelta as Float32Array | null,
+        gradInput as Float32Array | null);
+      return true;
+    },
+    softmaxCrossEntropyLabels(logits, labels, rows, cols, logProb, perSample, total) {
+      if (logits instanceof Float32Array && labels instanceof Int32Array && logProb instanceof Float32Array && perSample instanceof Float32Array && isF32(total)) {
+        return addon.softmaxCrossEntropyLabels(logits, labels, rows, cols, logProb, perSample, total as Float32Array | null);
+      }
+      return softmaxCrossEntropyLabels(separate, logits, labels, rows, cols, logProb, perSample, total);
+    },
+    softmaxCrossEntropyLabelsBackward(logProb, labels, rows, cols, gradTerm, gradZ) {
+      if (logProb instanceof Float32Array && labels instanceof Int32Array && gradZ instanceof Float32Array) {
+        addon.softmaxCrossEntropyLabelsBackward(logProb, labels, rows, cols, gradTerm, gradZ);
+      } else {
+        softmaxCrossEntropyLabelsBackward(separate, logProb, labels, rows, cols, gradTerm, gradZ);
+      }
+    },
     trainDenseSteps(plan, first, count) {
       let prepared = preparedPlans.get(plan);
       if (prepared === undefined) {
@@ -235,6 +360,6 @@ export function createNativeBackend(base: Backend = jsBackend): Backend {
     },
   });
   composed = composedBiasActivationBackward(native.unaryBackward, native.reduce);
-  separate = { ...native, denseForward: undefined, denseBackward: undefined };
+  separate = { ...native, denseForward: undefined, denseBackward: undefined, softmaxCrossEntropyLabels: undefined, softmaxCrossEntropyLabelsBackward: undefined };
   return native;
 }

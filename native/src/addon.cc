@@ -9,12 +9,14 @@
 #include <type_traits>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "activation.h"
 #include "cpu.h"
 #include "dense.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "loss.h"
 #include "optimizer.h"
 #include "thread_pool.h"
 #include "train.h"
@@ -244,6 +246,46 @@ void DenseBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     const bool accumulateInput = args.boolean(15, "accumulateInput");
     denseBackwardF32(op, static_cast<int>(rows), static_cast<int>(inputs), static_cast<int>(outputs), x, w, z, y, gradOut, delta, gradBias, accumulateBias,
                      gradWeight, accumulateWeight, gradInput, accumulateInput);
+  } catch (const ArgumentError&) {
+  }
+}
+
+/**
+ * softmaxCrossEntropyLabels(logits, labels: Int32Array, rows, cols, logProb, perSample, total |
+ * null): returns the first row whose label is out of range, or −1 after computing log softmax, the
+ * per-sample losses and, into total[0] when given, their sum by reduceSumF32 (see loss.h).
+ */
+void SoftmaxCrossEntropyLabels(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "softmaxCrossEntropyLabels");
+    const size_t rows = args.dimension(2, "rows"), cols = args.dimension(3, "cols");
+    const float* logits = args.floats(0, "logits", rows * cols);
+    v8::Local<v8::Value> labelsValue = args.value(1, "labels");
+    const int32_t* labels = args.typed<int32_t, v8::Int32Array>(labelsValue, "labels", "Int32Array", labelsValue->IsInt32Array(), rows);
+    float* logProb = args.floats(4, "logProb", rows * cols);
+    float* perSample = args.floats(5, "perSample", rows);
+    float* total = args.floats(6, "total", 1, true);
+    const long bad = softmaxCrossEntropyLabelsF32(logits, labels, rows, cols, logProb, perSample);
+    if (bad < 0 && total != nullptr) reduceSumF32(perSample, 1, rows, 1, total, false);
+    info.GetReturnValue().Set(static_cast<double>(bad));
+  } catch (const ArgumentError&) {
+  }
+}
+
+/** softmaxCrossEntropyLabelsBackward(logProb, labels: Int32Array, rows, cols, gradTerm, gradZ): see loss.h. */
+void SoftmaxCrossEntropyLabelsBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "softmaxCrossEntropyLabelsBackward");
+    const size_t rows = args.dimension(2, "rows"), cols = args.dimension(3, "cols");
+    const float* logProb = args.floats(0, "logProb", rows * cols);
+    v8::Local<v8::Value> labelsValue = args.value(1, "labels");
+    const int32_t* labels = args.typed<int32_t, v8::Int32Array>(labelsValue, "labels", "Int32Array", labelsValue->IsInt32Array(), rows);
+    for (size_t i = 0; i < rows; i++) {
+      if (labels[i] < 0 || static_cast<size_t>(labels[i]) >= cols) args.fail("RangeError", "labels", ("label " + std::to_string(i) + " is out of range").c_str());
+    }
+    const double gradTerm = args.number(4, "gradTerm");
+    float* gradZ = args.floats(5, "gradZ", rows * cols);
+    softmaxCrossEntropyLabelsBackwardF32(logProb, labels, rows, cols, gradTerm, gradZ);
   } catch (const ArgumentError&) {
   }
 }
@@ -572,6 +614,232 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+/**
+ * Float32 arrays the addon holds for calls that take the same arrays again and again (a stack's
+ * weights and gradients, an optimiser's lists): the JavaScript side passes one handle instead of
+ * every array, and each call refreshes the pointers from the buffers as they are then (a buffer
+ * detached or shrunk since is refused, never read). Freed when the handle is collected.
+ */
+struct HeldFloats {
+  struct Entry {
+    v8::Global<v8::ArrayBuffer> buffer;  // empty for a null entry
+    size_t byteOffset = 0;
+    size_t length = 0;
+  };
+  std::vector<Entry> entries;
+  std::vector<float*> pointers;
+  v8::Global<v8::Object> handle;
+};
+
+/** The lists alive on this thread: a handle is used only if its pointer is one of them. */
+thread_local std::vector<HeldFloats*> liveHolds;
+
+/** holdFloats(list: Array of Float32Array | null): a handle holding the list (see HeldFloats). */
+void HoldFloats(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "holdFloats");
+    v8::Isolate* isolate = info.GetIsolate();
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::Local<v8::Value> listValue = args.value(0, "list");
+    if (!listValue->IsArray()) args.fail("TypeError", "list", "must be an Array");
+    v8::Local<v8::Array> list = listValue.As<v8::Array>();
+    auto held = std::make_unique<HeldFloats>();
+    const uint32_t count = list->Length();
+    held->entries.resize(count);
+    held->pointers.resize(count, nullptr);
+    for (uint32_t i = 0; i < count; i++) {
+      v8::Local<v8::Value> item;
+      if (!list->Get(context, i).ToLocal(&item)) throw ArgumentError{};
+      if (item->IsNullOrUndefined()) continue;
+      if (!item->IsFloat32Array()) args.fail("TypeError", ("list[" + std::to_string(i) + "]").c_str(), "must be a Float32Array or null");
+      v8::Local<v8::Float32Array> array = item.As<v8::Float32Array>();
+      HeldFloats::Entry& entry = held->entries[i];
+      entry.buffer.Reset(isolate, array->Buffer());
+      entry.byteOffset = array->ByteOffset();
+      entry.length = array->Length();
+    }
+    v8::Local<v8::ObjectTemplate> shape = v8::ObjectTemplate::New(isolate);
+    shape->SetInternalFieldCount(1);
+    v8::Local<v8::Object> handle = shape->NewInstance(context).ToLocalChecked();
+    HeldFloats* hold = held.release();
+    liveHolds.push_back(hold);
+    handle->SetAlignedPointerInInternalField(0, hold);
+    hold->handle.Reset(isolate, handle);
+    hold->handle.SetWeak(hold, [](const v8::WeakCallbackInfo<HeldFloats>& data) {
+      data.GetParameter()->handle.Reset();
+      data.SetSecondPassCallback([](const v8::WeakCallbackInfo<HeldFloats>& second) {
+        HeldFloats* hold = second.GetParameter();
+        liveHolds.erase(std::remove(liveHolds.begin(), liveHolds.end(), hold), liveHolds.end());
+        delete hold;
+      });
+    }, v8::WeakCallbackType::kParameter);
+    info.GetReturnValue().Set(handle);
+  } catch (const ArgumentError&) {
+  } catch (const std::bad_alloc&) {
+    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "holdFloats: out of memory").ToLocalChecked()));
+  }
+}
+
+/** The held list a handle argument names, its pointers refreshed; fails for a foreign handle or a detached or shrunk buffer. */
+HeldFloats& heldArgument(Arguments& args, v8::Isolate* isolate, int index, const char* name) {
+  v8::Local<v8::Value> value = args.value(index, name);
+  HeldFloats* held = nullptr;
+  if (value->IsObject() && value.As<v8::Object>()->InternalFieldCount() == 1) {
+    void* pointer = value.As<v8::Object>()->GetAlignedPointerFromInternalField(0);
+    for (HeldFloats* hold : liveHolds) if (hold == pointer) held = hold;
+  }
+  if (held == nullptr) args.fail("TypeError", name, "must come from holdFloats");
+  for (size_t i = 0; i < held->entries.size(); i++) {
+    HeldFloats::Entry& entry = held->entries[i];
+    if (entry.buffer.IsEmpty()) {
+      held->pointers[i] = nullptr;
+      continue;
+    }
+    v8::Local<v8::ArrayBuffer> buffer = entry.buffer.Get(isolate);
+    if (buffer->ByteLength() < entry.byteOffset + entry.length * sizeof(float)) args.fail("TypeError", name, "holds an array whose buffer was detached or shrunk");
+    held->pointers[i] = reinterpret_cast<float*>(static_cast<char*>(buffer->Data()) + entry.byteOffset);
+  }
+  return *held;
+}
+
+/** Entry i of a held list, checked: at least `needed` elements, or null when `optional`. */
+float* heldFloats(Arguments& args, const HeldFloats& held, size_t i, const char* name, size_t needed, bool optional) {
+  if (i >= held.entries.size()) args.fail("RangeError", name, "is missing from the held list");
+  float* pointer = held.pointers[i];
+  if (pointer == nullptr) {
+    if (!optional) args.fail("TypeError", name, "must not be null");
+    return nullptr;
+  }
+  if (held.entries[i].length < needed) {
+    args.fail("RangeError", name, ("has " + std::to_string(held.entries[i].length) + " elements, the shapes need " + std::to_string(needed)).c_str());
+  }
+  return pointer;
+}
+
+/**
+ * The layers of a dense stack: ints = [count, inputs of the first layer, then units and activation
+ * code per layer]; `params` holds weight and bias (null for none) per layer; `grads`, when given,
+ * the weight's and bias's gradients (null: not wanted), with their accumulate flags in `flags`
+ * from index 2 (weight, bias per layer). Everything is checked against the shapes.
+ */
+std::vector<DenseStackLayer>& stackLayers(Arguments& args, const HeldFloats& params, const HeldFloats* grads, const int32_t* flags) {
+  thread_local std::vector<DenseStackLayer> layers;
+  v8::Local<v8::Value> intsValue = args.value(0, "ints");
+  const int32_t* header = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", intsValue->IsInt32Array(), 2);
+  const int count = header[0];
+  if (count < 1 || count > 4096) args.fail("RangeError", "ints", ("layer count " + std::to_string(count)).c_str());
+  const int32_t* ints = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", true, 2 + 2 * static_cast<size_t>(count));
+  layers.resize(count);
+  int inputs = ints[1];
+  if (inputs < 1) args.fail("RangeError", "ints", "inputs must be at least 1");
+  for (int l = 0; l < count; l++) {
+    const int units = ints[2 + 2 * l], code = ints[3 + 2 * l];
+    if (units < 1 || code < 0 || code > static_cast<int>(Activation::Sigmoid)) args.fail("RangeError", "ints", ("layer " + std::to_string(l) + " does not fit").c_str());
+    DenseStackLayer& layer = layers[l];
+    layer.inputs = inputs;
+    layer.units = units;
+    layer.op = static_cast<Activation>(code);
+    const size_t weights = static_cast<size_t>(units) * inputs;
+    layer.weight = heldFloats(args, params, 2 * l, "weight", weights, false);
+    layer.bias = heldFloats(args, params, 2 * l + 1, "bias", units, true);
+    layer.gradWeight = grads != nullptr ? heldFloats(args, *grads, 2 * l, "gradWeight", weights, true) : nullptr;
+    layer.gradBias = grads != nullptr ? heldFloats(args, *grads, 2 * l + 1, "gradBias", units, true) : nullptr;
+    layer.accumulateWeight = grads != nullptr && flags[2 + 2 * l] != 0;
+    layer.accumulateBias = grads != nullptr && flags[3 + 2 * l] != 0;
+    inputs = units;
+  }
+  return layers;
+}
+
+/**
+ * denseStackForward(ints, params: held, x, rows, out, saved | null): the forward pass of a stack
+ * of dense layers in one call (see denseStackForwardF32; ints and params as in stackLayers).
+ */
+void DenseStackForward(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "denseStackForward");
+    HeldFloats& params = heldArgument(args, info.GetIsolate(), 1, "params");
+    std::vector<DenseStackLayer>& layers = stackLayers(args, params, nullptr, nullptr);
+    const int count = static_cast<int>(layers.size());
+    const size_t rows = args.dimension(3, "rows");
+    const float* x = args.floats(2, "x", rows * layers[0].inputs);
+    float* out = args.floats(4, "out", rows * layers[count - 1].units);
+    float* saved = args.floats(5, "saved", rows * denseStackSavedPerRow(layers.data(), count), true);
+    denseStackForwardF32(layers.data(), count, x, static_cast<int>(rows), out, saved);
+  } catch (const ArgumentError&) {
+  } catch (const std::bad_alloc&) {
+    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "denseStackForward: out of memory").ToLocalChecked()));
+  }
+}
+
+/**
+ * denseStackBackward(ints, params: held, grads: held, flags, rows, x, saved | null, out, gradOut,
+ * lastDelta | null, gradInput | null): the backward pass of a stack in one call (see
+ * denseStackBackwardF32); flags: Int32Array [firstBelow, accumulateInput, then per layer
+ * accumulateWeight, accumulateBias].
+ */
+void DenseStackBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "denseStackBackward");
+    v8::Isolate* isolate = info.GetIsolate();
+    v8::Local<v8::Value> intsValue = args.value(0, "ints");
+    const int32_t* header = args.typed<int32_t, v8::Int32Array>(intsValue, "ints", "Int32Array", intsValue->IsInt32Array(), 1);
+    const size_t layerCount = header[0] > 0 ? header[0] : 0;
+    v8::Local<v8::Value> flagsValue = args.value(3, "flags");
+    const int32_t* flags = args.typed<int32_t, v8::Int32Array>(flagsValue, "flags", "Int32Array", flagsValue->IsInt32Array(), 2 + 2 * layerCount);
+    HeldFloats& params = heldArgument(args, isolate, 1, "params");
+    HeldFloats& grads = heldArgument(args, isolate, 2, "grads");
+    std::vector<DenseStackLayer>& layers = stackLayers(args, params, &grads, flags);
+    const int count = static_cast<int>(layers.size());
+    const size_t rows = args.dimension(4, "rows");
+    const float* x = args.floats(5, "x", rows * layers[0].inputs);
+    const size_t savedSize = rows * denseStackSavedPerRow(layers.data(), count);
+    const float* saved = args.floats(6, "saved", savedSize, true);
+    if (saved == nullptr && savedSize > 0) args.fail("TypeError", "saved", "is needed by these layers");
+    const size_t outputs = rows * layers[count - 1].units;
+    const float* out = args.floats(7, "out", outputs);
+    float* gradOut = args.floats(8, "gradOut", outputs);
+    float* lastDelta = args.floats(9, "lastDelta", outputs, true);
+    float* gradInput = args.floats(10, "gradInput", rows * layers[0].inputs, true);
+    const int firstBelow = flags[0];
+    if (firstBelow < 0 || firstBelow > count) args.fail("RangeError", "flags", ("firstBelow " + std::to_string(firstBelow) + " is not a layer").c_str());
+    denseStackBackwardF32(layers.data(), count, static_cast<int>(rows), x, saved, out, gradOut, lastDelta, firstBelow, gradInput, flags[1] != 0);
+  } catch (const ArgumentError&) {
+  } catch (const std::bad_alloc&) {
+    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "denseStackBackward: out of memory").ToLocalChecked()));
+  }
+}
+
+/**
+ * sgdUpdates(lists: held [w, g | null, velocity | null] per parameter, lr, momentum, weightDecay,
+ * flags (1 nesterov, 2 textbook)): sgdUpdate over each parameter that has a gradient, in order, in
+ * one call; every array is checked before any is updated.
+ */
+void SgdUpdates(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  try {
+    Arguments args(info, "sgdUpdates");
+    HeldFloats& lists = heldArgument(args, info.GetIsolate(), 0, "lists");
+    const double lr = args.number(1, "lr"), momentum = args.number(2, "momentum"), weightDecay = args.number(3, "weightDecay");
+    const int flags = args.dimension(4, "flags");
+    if (lists.entries.size() % 3 != 0) args.fail("RangeError", "lists", "must hold three arrays per parameter");
+    const size_t count = lists.entries.size() / 3;
+    for (size_t i = 0; i < count; i++) {
+      float* w = heldFloats(args, lists, 3 * i, "w", 0, false);
+      (void)w;
+      const size_t n = lists.entries[3 * i].length;
+      const float* g = heldFloats(args, lists, 3 * i + 1, "g", n, true);
+      heldFloats(args, lists, 3 * i + 2, "velocity", momentum != 0 && g != nullptr ? n : 0, momentum == 0 || g == nullptr);
+    }
+    for (size_t i = 0; i < count; i++) {
+      const float* g = lists.pointers[3 * i + 1];
+      if (g == nullptr) continue;
+      sgdUpdateF32(lists.pointers[3 * i], g, momentum != 0 ? lists.pointers[3 * i + 2] : nullptr, lists.entries[3 * i].length, lr, momentum, weightDecay,
+                   (flags & 1) != 0, (flags & 2) != 0);
+    }
+  } catch (const ArgumentError&) {
+  }
+}
+
 }  // namespace
 
 // Context-aware, so worker threads may load it too. The V8 API rather than Node-API: a call costs
@@ -590,6 +858,8 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   function("binary", Binary);
   function("unary", Unary);
   function("sgdUpdate", SgdUpdate);
+  function("sgdUpdates", SgdUpdates);
+  function("holdFloats", HoldFloats);
   function("adamUpdate", AdamUpdate);
   function("softmax", Softmax);
   function("reduceSum", ReduceSum);
@@ -599,6 +869,10 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   function("denseBackward", DenseBackward);
   function("trainDensePrepare", TrainDensePrepare);
   function("trainDenseRun", TrainDenseRun);
+  function("denseStackForward", DenseStackForward);
+  function("denseStackBackward", DenseStackBackward);
+  function("softmaxCrossEntropyLabels", SoftmaxCrossEntropyLabels);
+  function("softmaxCrossEntropyLabelsBackward", SoftmaxCrossEntropyLabelsBackward);
   set("simd", v8::String::NewFromUtf8(isolate, simdLevelName(detectSimdLevel())).ToLocalChecked());
   set("threads", v8::Integer::New(isolate, poolThreadCount()));
 }

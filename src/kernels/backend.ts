@@ -99,6 +99,42 @@ export interface Backend {
     gradInput: FloatArray | null, accumulateInput: boolean): void;
 
   /**
+   * Optional: the forward pass of a stack of dense layers (see `DenseStack`) in one call, layer after
+   * layer exactly as `denseForward` computes each (same values): x [rows, stack.inputs], out [rows,
+   * last layer's units]. `saved` (rows · stack.savedPerRow numbers) receives what the backward
+   * pass reads, laid out as `DenseStack.savedPerRow` says, or is null when no backward pass will
+   * follow. Returns false, having done nothing, for a stack or arrays it does not handle (the
+   * caller then runs the layers one by one). Saves the calls and JavaScript of every layer where
+   * calls are dear (the native addon).
+   */
+  denseStackForward?(stack: DenseStack, x: FloatArray, rows: number, out: FloatArray, saved: FloatArray | null): boolean;
+
+  /**
+   * Optional: the backward pass of a stack from ∂C/∂out (`gradOut`, [rows, last units]), layer after
+   * layer from the last exactly as `denseBackward` computes each: a layer's δ takes its ∂C/∂a's
+   * place (`gradOut` itself for the last layer unless `lastDelta` is given); ∂C/∂W and ∂C/∂b go
+   * into `grads`; the pass stops after layer max(firstBelow − 1, 0), the layers below it having no
+   * gradient to compute; `gradInput` (null: not wanted) receives ∂C/∂x. Returns false, having done
+   * nothing, for what it does not handle.
+   */
+  denseStackBackward?(stack: DenseStack, rows: number, x: FloatArray, saved: FloatArray | null, out: FloatArray, gradOut: FloatArray, lastDelta: FloatArray | null,
+    grads: DenseStackGradients, firstBelow: number, gradInput: FloatArray | null, accumulateInput: boolean): boolean;
+
+  /**
+   * Optional: the forward pass of softmax cross-entropy with integer labels, as
+   * `softmaxCrossEntropyLabels` below composes it. Returns the first row whose label is not an
+   * integer in [0, cols), or −1 once logProb = log softmax(logits) (by `softmax`), perSample[i] =
+   * −logProb[i, labels[i]] and, when `total` is given, total[0] = Σ perSample (by `reduce`) are written.
+   */
+  softmaxCrossEntropyLabels?(logits: FloatArray, labels: LabelArray, rows: number, cols: number, logProb: FloatArray, perSample: FloatArray, total: FloatArray | null): number;
+
+  /**
+   * Optional: ∂C/∂z of that loss when every row's term has the gradient `gradTerm`, as
+   * `softmaxCrossEntropyLabelsBackward` below composes it (written, not added).
+   */
+  softmaxCrossEntropyLabelsBackward?(logProb: FloatArray, labels: LabelArray, rows: number, cols: number, gradTerm: number, gradZ: FloatArray): void;
+
+  /**
    * Optional: one Adam/AdamW step over a parameter's float32 arrays (w, its gradient g, the moments
    * m and v, and vMax for AMSGrad or null), with g′ = g + l2·w:
    *   m ← β1·m + (1 − β1)·g′,  v ← β2·v + (1 − β2)·g′·g′,  vMax ← max(vMax, v),
@@ -118,6 +154,14 @@ export interface Backend {
   sgdUpdate?(w: Float32Array, g: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, textbook: boolean): void;
 
   /**
+   * Optional: `sgdUpdate` over several parameters in one call, in order, with the same options:
+   * weights[i] updated from grads[i] (a null gradient: that parameter is skipped) and, when momentum
+   * is not 0, velocities[i]. Returns false, having done nothing, for arrays it does not take.
+   */
+  sgdUpdates?(weights: readonly FloatArray[], grads: readonly (FloatArray | null)[], velocities: readonly (FloatArray | null)[], lr: number, momentum: number,
+    weightDecay: number, nesterov: boolean, textbook: boolean): boolean;
+
+  /**
    * Optional: `count` whole training steps of a float32 network of dense layers (see
    * `DenseTrainingPlan`), each exactly what src/train/fused.ts computes with this backend's kernels
    * followed by the optimiser's update, so the weights come out bit for bit the same; it saves the
@@ -129,6 +173,53 @@ export interface Backend {
    * hold the weights before it).
    */
   trainDenseSteps?(plan: DenseTrainingPlan, first: number, count: number): { steps: number; stop: 'none' | 'loss' | 'weight' };
+}
+
+/** Integer class labels, one per row. */
+export type LabelArray = Int32Array | Uint8Array | readonly number[];
+
+/** One layer of a `DenseStack`: W [units, inputs] and b [units] (or null) of the stack's dtype, and f. */
+export interface DenseStackLayer {
+  readonly weight: FloatArray;
+  readonly bias: FloatArray | null;
+  readonly inputs: number;
+  readonly units: number;
+  readonly op: UnaryOp;
+  readonly param: number;
+}
+
+/**
+ * Dense layers applied in turn (each layer's inputs are the units of the one before), as the stack
+ * kernels take them: made once per stack by the op that runs it (src/ops/stack.ts) and never
+ * changed, so a backend may keep what it derives from one (keyed by the object).
+ */
+export interface DenseStack {
+  readonly dtype: DType;
+  readonly layers: readonly DenseStackLayer[];
+  /**
+   * Numbers per row the forward pass saves for the backward pass: layer after layer, its output a
+   * (all layers but the last), then its z when f′ needs it (`derivativeUsesInput`), each `units`
+   * numbers per row; all rows of one array, then the next.
+   */
+  readonly savedPerRow: number;
+}
+
+/** The gradients a stack's backward pass writes, per layer (null: not wanted), with whether it adds into them. */
+export interface DenseStackGradients {
+  readonly weights: (FloatArray | null)[];
+  readonly biases: (FloatArray | null)[];
+  readonly accumulateWeights: boolean[];
+  readonly accumulateBiases: boolean[];
+}
+
+/** `DenseStack.savedPerRow` of these layers. */
+export function denseStackSavedPerRow(layers: readonly { readonly units: number; readonly op: UnaryOp }[]): number {
+  let perRow = 0;
+  for (let l = 0; l < layers.length; l++) {
+    if (l < layers.length - 1) perRow += layers[l].units;
+    if (derivativeUsesInput(layers[l].op)) perRow += layers[l].units;
+  }
+  return perRow;
 }
 
 /** A dense layer of a `DenseTrainingPlan`: W [units, inputs], b [units] or null, and their gradients. */
@@ -221,6 +312,11 @@ export function withFallback(base: Backend, fast: Partial<Backend> & { name: str
     denseForward: fast.denseForward ?? base.denseForward,
     denseBackward: fast.denseBackward ?? base.denseBackward,
     trainDenseSteps: fast.trainDenseSteps ?? base.trainDenseSteps,
+    sgdUpdates: fast.sgdUpdates ?? base.sgdUpdates,
+    denseStackForward: fast.denseStackForward ?? base.denseStackForward,
+    denseStackBackward: fast.denseStackBackward ?? base.denseStackBackward,
+    softmaxCrossEntropyLabels: fast.softmaxCrossEntropyLabels ?? base.softmaxCrossEntropyLabels,
+    softmaxCrossEntropyLabelsBackward: fast.softmaxCrossEntropyLabelsBackward ?? base.softmaxCrossEntropyLabelsBackward,
   };
 }
 
@@ -272,4 +368,39 @@ export function denseBackward(kernels: Backend, op: UnaryOp, param: number, rows
   }
   if (gradWeight !== null) kernels.gemm(true, false, outputs, inputs, rows, delta, x, gradWeight, accumulateWeight);
   if (gradInput !== null) kernels.gemm(false, false, rows, inputs, outputs, delta, w, gradInput, accumulateInput);
+}
+
+/**
+ * The forward pass of softmax cross-entropy with integer labels: the backend's kernel, or −1 after
+ * logProb = log softmax(logits) (`softmax`), perSample[i] = −logProb[i, labels[i]] and, when
+ * `total` is given, total[0] = Σ perSample (`reduce`), or the first row whose label is not an
+ * integer in [0, cols) (nothing written then).
+ */
+export function softmaxCrossEntropyLabels(kernels: Backend, logits: FloatArray, labels: LabelArray, rows: number, cols: number, logProb: FloatArray, perSample: FloatArray,
+  total: FloatArray | null): number {
+  if (kernels.softmaxCrossEntropyLabels) return kernels.softmaxCrossEntropyLabels(logits, labels, rows, cols, logProb, perSample, total);
+  for (let i = 0; i < rows; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= cols) return i;
+  }
+  kernels.softmax(logits, rows, cols, logProb, true);
+  for (let i = 0; i < rows; i++) perSample[i] = -logProb[i * cols + labels[i]];
+  if (total !== null) kernels.reduce('sum', perSample, 1, rows, 1, total, false);
+  return -1;
+}
+
+/**
+ * ∂C/∂z of softmax cross-entropy with integer labels (already checked) when every row's term has
+ * the gradient `gradTerm`: the backend's kernel, or softmax(z) = e^(log softmax(z)) by the backend's
+ * exp written into gradZ, then 0 + gradTerm·softmax(z)ⱼ − gradTerm·[j = label] (each operation in
+ * double, rounded to the dtype; the 0 + turns −0 into 0).
+ */
+export function softmaxCrossEntropyLabelsBackward(kernels: Backend, logProb: FloatArray, labels: LabelArray, rows: number, cols: number, gradTerm: number, gradZ: FloatArray): void {
+  if (kernels.softmaxCrossEntropyLabelsBackward) return kernels.softmaxCrossEntropyLabelsBackward(logProb, labels, rows, cols, gradTerm, gradZ);
+  kernels.unary('exp', logProb, gradZ, 0);
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) gradZ[base + j] = 0 + gradTerm * gradZ[base + j];
+    gradZ[base + labels[i]] -= gradTerm;
+  }
 }

@@ -1,5 +1,7 @@
-export type { Backend, BinaryOp, DenseTrainingLayer, DenseTrainingPlan, DType, FloatArray, ReduceOp, UnaryOp } from './backend.js';
-export { composedBiasActivationBackward, denseBackward, denseForward, derivativeUsesInput, withFallback } from './backend.js';
+export type { Backend, BinaryOp, DenseStack, DenseStackGradients, DenseStackLayer, DenseTrainingLayer, DenseTrainingPlan, DType, FloatArray, LabelArray, ReduceOp, UnaryOp } from './backend.js';
+export {
+  composedBiasActivationBackward, denseBackward, denseForward, denseStackSavedPerRow, derivativeUsesInput, softmaxCrossEntropyLabels, softmaxCrossEntropyLabelsBackward, withFallback,
+} from './backend.js';
 export { jsBackend } from './js/index.js';
 export { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';
 export type { WasmBackendAsyncOptions, WasmBackendOptions } from './wasm/index.js';

@@ -1,7 +1,7 @@
 import type { DType } from '../kernels/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { stackForward } from '../ops/stack.js';
-import type { DenseStage } from '../ops/stack.js';
+import { stackForward, stackState } from '../ops/stack.js';
+import type { DenseStage, StackState } from '../ops/stack.js';
 import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
 import { ActivationLike, resolveActivation } from './activations.js';
 import { Dense, RecordsActivations } from './dense.js';
@@ -31,10 +31,16 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    // The stages once made stay valid while no layer records activations or has its forward replaced
+    // (checked here in one short loop, rather than denseStages' checks at every call).
+    const made = this.stages;
+    if (made !== null && x.shape.length === 2 && x.shape[1] === this.stackInputs && x.dtype === this.stackDtype && this.stagesStillApply()) {
+      return stackForward(x, made, this.stackState);
+    }
     const stages = this.denseStages(x);
     // denseStages checked the widths against x and the weights' dtype; each Dense layer's constructor
     // fixed its weight and bias shapes and dtype: no need for denseStack's checks.
-    if (stages !== null) return stackForward(x, stages);
+    if (stages !== null) return stackForward(x, stages, this.stackState);
     let output = x;
     for (const layer of this.layers) output = layer.forward(output);
     return output;
@@ -65,12 +71,31 @@ export class Sequential extends Module {
         const kernel = dense.stackedKernel!;
         return Object.freeze({ weight: dense.weight, bias: dense.bias, op: kernel.op, param: kernel.param });
       }));
+      this.stackState = stackState(this.stages);
+      this.stackInputs = (layers[0] as Dense).inputs;
+      this.stackDtype = (layers[0] as Dense).weight.dtype;
     }
     return this.stages;
   }
 
+  /** Whether the stages made earlier still describe the layers' forward passes (see denseStages). */
+  private stagesStillApply(): boolean {
+    const layers = this.layers as readonly Dense[];
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      if (layer.forward !== DENSE_FORWARD || layer.recordActivations) return false;
+    }
+    return true;
+  }
+
+  /** The input width and dtype of the stages, once made. */
+  private stackInputs = 0;
+  private stackDtype: DType = 'float32';
+
   /** The `denseStack` stages of the layers, once made (see denseStages). */
   private stages: readonly DenseStage[] | null = null;
+  /** The stages as one stack for the backend's stack kernels (see stackState), made with them. */
+  private stackState: StackState | null = null;
 
   override toString(): string {
     return `Sequential(\n${this.layers.map((layer, i) => `  (${i}) ${layer}`).join('\n')}\n)`;

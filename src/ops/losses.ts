@@ -1,7 +1,7 @@
 import { gradBuffer, gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
 import { releaseScratch, scratch } from '../autograd/graph.js';
 import type { DType, FloatArray } from '../kernels/index.js';
-import { backend } from '../kernels/index.js';
+import { backend, softmaxCrossEntropyLabels, softmaxCrossEntropyLabelsBackward } from '../kernels/index.js';
 import { sigmoid as sigmoidScalar, softplus as softplusScalar } from '../kernels/js/elementwise.js';
 import { Tensor, allocate } from '../tensor/index.js';
 import { ShapeError, ValueError, checkNumber, formatShape, formatValue } from '../util/errors.js';
@@ -208,54 +208,81 @@ export type Labels = Int32Array | Uint8Array | readonly number[];
  * 'mean' averages over the batch. Gradient: ∂Cᵢ/∂zᵢⱼ = softmax(zᵢ)ⱼ·Σₖ tᵢₖ − tᵢⱼ.
  */
 export function softmaxCrossEntropy(logits: Tensor, target: Labels | Tensor, options: LossOptions = {}): Tensor {
-  const reduction = checkReduction('softmaxCrossEntropy', options.reduction);
+  const reduction = options.reduction === undefined ? 'mean' : checkReduction('softmaxCrossEntropy', options.reduction);
   if (logits.rank !== 2) throw new ShapeError(`softmaxCrossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
-  const [batch, classes] = logits.shape;
-  const isTensor = target instanceof Tensor;
-  if (isTensor) {
+  const batch = logits.shape[0], classes = logits.shape[1];
+  if (target instanceof Tensor) {
     checkSameShape('softmaxCrossEntropy', logits, target);
   } else {
     if (target.length !== batch) throw new ShapeError(`softmaxCrossEntropy: ${target.length} labels for a batch of ${batch}`);
-    for (let i = 0; i < batch; i++) {
-      const label = target[i];
-      if (!Number.isInteger(label) || label < 0 || label >= classes) throw new ValueError(`softmaxCrossEntropy: label ${i} must be an integer in [0, ${classes}), got ${label}`);
-    }
+    if (reduction !== 'none') return labelCrossEntropy(logits, target, reduction, batch, classes);
   }
+  const kernels = backend();
   const logProb = scratch(logits.dtype, logits.size);
-  backend().softmax(logits.data, batch, classes, logProb, true);
   const perSample = reduction === 'none' ? allocate(logits.dtype, batch) : scratch(logits.dtype, batch);
-  for (let i = 0; i < batch; i++) {
-    const base = i * classes;
-    if (isTensor) {
+  if (target instanceof Tensor) {
+    kernels.softmax(logits.data, batch, classes, logProb, true);
+    for (let i = 0; i < batch; i++) {
+      const base = i * classes;
       let s = 0;
       for (let j = 0; j < classes; j++) {
         const t = target.data[base + j];
         if (t !== 0) s -= t * logProb[base + j];
       }
       perSample[i] = s;
-    } else {
-      perSample[i] = -logProb[base + target[i]];
+    }
+  } else {
+    const bad = softmaxCrossEntropyLabels(kernels, logits.data, target, batch, classes, logProb, perSample, null);
+    if (bad >= 0) {
+      releaseScratch(logProb);
+      throw labelError(target, bad, classes);
     }
   }
   // log softmax(z) is kept for the backward rule, which gives it back.
   if (!needsGrad(logits)) releaseScratch(logProb);
   return reduceTerms(perSample, [batch], reduction, [logits], (gradTerms, gradTerm) => {
-    const kernels = backend();
-    if (gradTerms === null && !isTensor && logits.grad === null) {
-      // The common case, without scratch storage: softmax(z) = e^(log softmax(z)) (by the backend's
-      // exp, as src/train/fused-loss.ts computes it) written straight into the new ∂C/∂z, then
-      // 0 + g·softmax(z)ⱼ − g·[j = label] as the general loop below computes it.
-      const gradZ = gradBufferToOverwrite(logits)!;
-      kernels.unary('exp', logProb, gradZ, 0);
-      for (let i = 0; i < batch; i++) {
-        const base = i * classes;
-        for (let j = 0; j < classes; j++) gradZ[base + j] = 0 + gradTerm * gradZ[base + j];
-        gradZ[base + target[i]] -= gradTerm;
-      }
-      releaseScratch(logProb);
-      return;
-    }
     addSoftmaxCrossEntropyGradient(logits, target, logProb, gradTerms, gradTerm);
+    releaseScratch(logProb);
+  });
+}
+
+function labelError(labels: Labels, row: number, classes: number): ValueError {
+  return new ValueError(`softmaxCrossEntropy: label ${row} must be an integer in [0, ${classes}), got ${labels[row]}`);
+}
+
+/**
+ * softmaxCrossEntropy with integer labels under 'mean' or 'sum', the loss of every classification
+ * step: the same numbers as reduceTerms of the per-sample losses (the backend's kernel sums them as
+ * `reduce` does), in fewer calls and with a smaller rule, which matter while a training loop warms
+ * up and for small batches.
+ */
+function labelCrossEntropy(logits: Tensor, labels: Labels, reduction: 'mean' | 'sum', batch: number, classes: number): Tensor {
+  const dtype = logits.dtype;
+  const logProb = scratch(dtype, logits.size);
+  const perSample = scratch(dtype, batch);
+  const value = allocate(dtype, 1);
+  const bad = softmaxCrossEntropyLabels(backend(), logits.data, labels, batch, classes, logProb, perSample, value);
+  releaseScratch(perSample);
+  if (bad >= 0) {
+    releaseScratch(logProb);
+    throw labelError(labels, bad, classes);
+  }
+  // The arithmetic of unary('mulScalar'), as reduceTerms writes it.
+  if (reduction === 'mean') value[0] = value[0] * (1 / batch);
+  const out = new Tensor(value, []);
+  if (!needsGrad(logits)) {
+    releaseScratch(logProb);
+    return out;
+  }
+  return record(out, [logits], (gradOut) => {
+    const gradTerm = termGradient(dtype, gradOut[0], reduction, batch);
+    if (logits.grad === null) {
+      // softmax(z) = e^(log softmax(z)) (by the backend's exp, as src/train/fused-loss.ts computes it)
+      // written straight into the new ∂C/∂z, then 0 + g·softmax(z)ⱼ − g·[j = label].
+      softmaxCrossEntropyLabelsBackward(backend(), logProb, labels, batch, classes, gradTerm, gradBufferToOverwrite(logits)!);
+    } else {
+      addSoftmaxCrossEntropyGradient(logits, labels, logProb, null, gradTerm);
+    }
     releaseScratch(logProb);
   });
 }

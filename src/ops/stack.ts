@@ -5,12 +5,13 @@
  *
  * It runs once per training step of every dense network, so it is kept lean: a small network's
  * step costs more in JavaScript (and, while a loop warms up, in the JIT compiler's work on these
- * functions) than in arithmetic.
+ * functions) than in arithmetic. With a `StackState` (made once per stack), a backend that has the
+ * stack kernels (the native addon) runs all the layers in one call each way.
  */
 import { gradBufferToOverwrite, isGradEnabled, record } from '../autograd/index.js';
 import { releaseScratch, scratch } from '../autograd/graph.js';
-import { backend, denseBackward, denseForward, derivativeUsesInput } from '../kernels/index.js';
-import type { FloatArray, UnaryOp } from '../kernels/index.js';
+import { backend, denseBackward, denseForward, denseStackSavedPerRow, derivativeUsesInput } from '../kernels/index.js';
+import type { DenseStack, DenseStackGradients, FloatArray, UnaryOp } from '../kernels/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
 
 /** One layer of `denseStack`: W [units, inputs], b [units] or null, and the activation as a kernel op. */
@@ -22,11 +23,34 @@ export interface DenseStage {
 }
 
 /**
+ * A stack made once for stages that never change (a `Sequential`'s): the layout the stack kernels
+ * take, and the gradient lists its backward pass fills before each call (used within one call only).
+ */
+export interface StackState {
+  readonly stack: DenseStack;
+  readonly grads: DenseStackGradients;
+}
+
+/** The `StackState` of frozen stages whose shapes and dtypes the caller has checked. */
+export function stackState(stages: readonly DenseStage[]): StackState {
+  const layers = stages.map(({ weight, bias, op, param }) => Object.freeze({
+    weight: weight.data, bias: bias === null ? null : bias.data, inputs: weight.shape[1], units: weight.shape[0], op, param,
+  }));
+  const stack: DenseStack = Object.freeze({ dtype: stages[0].weight.dtype, layers: Object.freeze(layers), savedPerRow: denseStackSavedPerRow(layers) });
+  const count = stages.length;
+  return {
+    stack,
+    grads: { weights: new Array<FloatArray | null>(count).fill(null), biases: new Array<FloatArray | null>(count).fill(null), accumulateWeights: new Array<boolean>(count).fill(false), accumulateBiases: new Array<boolean>(count).fill(false) },
+  };
+}
+
+/**
  * The forward pass, and the graph node when recording, of dense stages whose shapes and dtypes
  * the caller has checked (each stage's weight takes the previous stage's units; one dtype), in
- * an array that does not change afterwards (the backward rule reads it).
+ * an array that does not change afterwards (the backward rule reads it). `state`, when given,
+ * is `stackState(stages)`.
  */
-export function stackForward(input: Tensor, stages: readonly DenseStage[]): Tensor {
+export function stackForward(input: Tensor, stages: readonly DenseStage[], state: StackState | null = null): Tensor {
   const count = stages.length;
   const last = count - 1;
   const batch = input.shape[0];
@@ -42,30 +66,43 @@ export function stackForward(input: Tensor, stages: readonly DenseStage[]): Tens
   const recording = firstBelow < count || lastRequiresGrad(stages[last]) ? isGradEnabled() : false;
   const units = stages[last].weight.shape[0];
   const out = new Tensor(allocate(dtype, batch * units), [batch, units]);
-  // saved[2l]: the output of stage l < last (scratch); saved[2l + 1]: its z when f′ needs it, else null.
-  const saved: (FloatArray | null)[] | null = recording ? new Array(2 * count) : null;
+  // What the backward rule reads, in one array laid out as DenseStack.savedPerRow says.
+  const savedPerRow = state !== null ? state.stack.savedPerRow : savedPerRowOf(stages);
+  const saved = recording && savedPerRow > 0 ? scratch(dtype, batch * savedPerRow) : null;
   const kernels = backend();
-  let x = input.data;
-  let previous: FloatArray | null = null;
-  for (let l = 0; l < count; l++) {
-    const { weight, bias, op, param } = stages[l];
-    const outputs = weight.shape[0], inputs = weight.shape[1];
-    const size = batch * outputs;
-    const y = l === last ? out.data : scratch(dtype, size);
-    let z: FloatArray | null = null;
-    if (saved !== null) {
-      if (derivativeUsesInput(op)) z = scratch(dtype, size);
-      saved[2 * l] = l === last ? null : y;
-      saved[2 * l + 1] = z;
+  if (state === null || kernels.denseStackForward === undefined || !kernels.denseStackForward(state.stack, input.data, batch, out.data, saved)) {
+    let x = input.data;
+    let previous: FloatArray | null = null;
+    let offset = 0;
+    for (let l = 0; l < count; l++) {
+      const { weight, bias, op, param } = stages[l];
+      const outputs = weight.shape[0], inputs = weight.shape[1];
+      const size = batch * outputs;
+      let y: FloatArray;
+      if (l === last) y = out.data;
+      else if (saved !== null) y = saved.subarray(offset, offset += size);
+      else y = scratch(dtype, size);
+      const z = saved !== null && derivativeUsesInput(op) ? saved.subarray(offset, offset += size) : null;
+      denseForward(kernels, x, weight.data, bias === null ? null : bias.data, batch, inputs, outputs, op, param, y, z);
+      // Without a graph a hidden activation is needed only by the next stage.
+      if (saved === null && previous !== null) releaseScratch(previous);
+      previous = y;
+      x = y;
     }
-    denseForward(kernels, x, weight.data, bias === null ? null : bias.data, batch, inputs, outputs, op, param, y, z);
-    // Without a graph a hidden activation is needed only by the next stage.
-    if (saved === null && previous !== null) releaseScratch(previous);
-    previous = y;
-    x = y;
   }
-  if (saved === null) return out;
-  return record(out, stackParents(input, stages), (gradOut) => stackBackward(input, stages, out, saved, firstBelow, gradOut));
+  if (!recording) return out;
+  return record(out, stackParents(input, stages), (gradOut) => stackBackward(input, stages, state, out, saved, firstBelow, gradOut));
+}
+
+/** DenseStack.savedPerRow of stages (denseStackSavedPerRow's sum, without building its layers). */
+function savedPerRowOf(stages: readonly DenseStage[]): number {
+  let perRow = 0;
+  for (let l = 0; l < stages.length; l++) {
+    const units = stages[l].weight.shape[0];
+    if (l < stages.length - 1) perRow += units;
+    if (derivativeUsesInput(stages[l].op)) perRow += units;
+  }
+  return perRow;
 }
 
 function lastRequiresGrad(stage: DenseStage): boolean {
@@ -85,51 +122,77 @@ function stackParents(input: Tensor, stages: readonly DenseStage[]): Tensor[] {
 
 /**
  * The backward rule of `stackForward`: stage by stage from the last, as backward() would run the
- * rules of linearActivation's nodes, giving back the scratch storage as it goes.
+ * rules of linearActivation's nodes (the gradients' storage and accumulate flags taken in that
+ * order, from the last stage's bias to the input), in one call where the backend has the stack
+ * kernel; gives the saved storage back at the end.
  */
-function stackBackward(input: Tensor, stages: readonly DenseStage[], out: Tensor, saved: (FloatArray | null)[], firstBelow: number, gradOut: FloatArray): void {
+function stackBackward(input: Tensor, stages: readonly DenseStage[], state: StackState | null, out: Tensor, saved: FloatArray | null, firstBelow: number, gradOut: FloatArray): void {
   const kernels = backend();
-  const last = stages.length - 1;
+  const count = stages.length;
+  const last = count - 1;
   const batch = input.shape[0];
   const dtype = input.dtype;
-  let gradY = gradOut;
+  const grads = state !== null ? state.grads : { weights: new Array<FloatArray | null>(count), biases: new Array<FloatArray | null>(count), accumulateWeights: new Array<boolean>(count), accumulateBiases: new Array<boolean>(count) };
   for (let l = last; l >= 0; l--) {
-    const { weight, bias, op, param } = stages[l];
-    const units = weight.shape[0], inputs = weight.shape[1];
-    const x = l === 0 ? input.data : saved[2 * (l - 1)]!;
-    const y = l === last ? out.data : saved[2 * l]!;
-    const z = saved[2 * l + 1];
-    // Flags before any kernel runs, as linearActivation's rule reads them.
-    const accumulateBias = bias !== null && bias.grad !== null;
-    const gradBias = bias === null ? null : gradBufferToOverwrite(bias);
-    const accumulateWeight = weight.grad !== null;
-    const gradWeight = gradBufferToOverwrite(weight);
-    let accumulateInput = false;
-    let gradInput: FloatArray | null = null;
-    if (l === 0) {
-      accumulateInput = input.grad !== null;
-      gradInput = gradBufferToOverwrite(input);
-    } else if (l >= firstBelow) {
-      gradInput = scratch(dtype, batch * inputs);
+    const stage = stages[l];
+    // gradBufferToOverwrite, written out for the common case of a gradient already there.
+    const bias = stage.bias;
+    if (bias === null) {
+      grads.accumulateBiases[l] = false;
+      grads.biases[l] = null;
+    } else {
+      const grad = bias.grad;
+      grads.accumulateBiases[l] = grad !== null;
+      grads.biases[l] = !bias.requiresGrad ? null : grad !== null ? grad.data : gradBufferToOverwrite(bias);
     }
-    // δ = ∂C/∂y ⊙ f′(z) may take ∂C/∂y's place, except in a retained output gradient.
-    const delta = l === last && op !== 'identity' && out.retainsGrad ? allocate(dtype, batch * units) : gradY;
-    denseBackward(kernels, op, param, batch, inputs, units, x, weight.data, z, y, gradY, delta,
-      gradBias, accumulateBias, gradWeight, accumulateWeight, gradInput, accumulateInput);
-    if (z !== null) releaseScratch(z);
-    if (l < last) {
-      releaseScratch(gradY);
-      releaseScratch(y);
-    }
-    if (gradInput === null) {
-      // Nothing below requires a gradient: the stages below have nothing to compute.
-      for (let k = l - 1; k >= 0; k--) {
-        releaseScratch(saved[2 * k]!);
-        const below = saved[2 * k + 1];
-        if (below !== null) releaseScratch(below);
-      }
+    const weight = stage.weight;
+    const grad = weight.grad;
+    grads.accumulateWeights[l] = grad !== null;
+    grads.weights[l] = !weight.requiresGrad ? null : grad !== null ? grad.data : gradBufferToOverwrite(weight);
+  }
+  const accumulateInput = input.grad !== null;
+  const gradInput = firstBelow === 0 ? gradBufferToOverwrite(input) : null;
+  // δ = ∂C/∂y ⊙ f′(z) may take ∂C/∂y's place, except in a retained output gradient.
+  const lastDelta = stages[last].op !== 'identity' && out.retainsGrad ? allocate(dtype, gradOut.length) : null;
+  try {
+    if (state !== null && kernels.denseStackBackward !== undefined &&
+        kernels.denseStackBackward(state.stack, batch, input.data, saved, out.data, gradOut, lastDelta, grads, firstBelow, gradInput, accumulateInput)) {
       return;
     }
-    gradY = gradInput;
+    let gradY = gradOut;
+    // Where each stage's saved output and z start in `saved`.
+    const outputAt: number[] = new Array(count);
+    const preActivationAt: number[] = new Array(count);
+    let offset = 0;
+    for (let l = 0; l < count; l++) {
+      const size = batch * stages[l].weight.shape[0];
+      outputAt[l] = offset;
+      if (l < last) offset += size;
+      preActivationAt[l] = offset;
+      if (derivativeUsesInput(stages[l].op)) offset += size;
+    }
+    for (let l = last; l >= 0; l--) {
+      const { weight, op, param } = stages[l];
+      const units = weight.shape[0], inputs = weight.shape[1];
+      const x = l === 0 ? input.data : saved!.subarray(outputAt[l - 1], outputAt[l - 1] + batch * inputs);
+      const y = l === last ? out.data : saved!.subarray(outputAt[l], outputAt[l] + batch * units);
+      const z = derivativeUsesInput(op) ? saved!.subarray(preActivationAt[l], preActivationAt[l] + batch * units) : null;
+      let below: FloatArray | null = null;
+      if (l === 0) below = gradInput;
+      else if (l >= firstBelow) below = scratch(dtype, batch * inputs);
+      const delta = l === last && lastDelta !== null ? lastDelta : gradY;
+      denseBackward(kernels, op, param, batch, inputs, units, x, weight.data, z, y, gradY, delta,
+        grads.biases[l], grads.accumulateBiases[l], grads.weights[l], grads.accumulateWeights[l], below, l === 0 ? accumulateInput : false);
+      if (l < last) releaseScratch(gradY);
+      if (below === null) return;
+      gradY = below;
+    }
+  } finally {
+    if (saved !== null) releaseScratch(saved);
+    if (state !== null) {
+      // The lists hold no storage between calls.
+      grads.weights.fill(null);
+      grads.biases.fill(null);
+    }
   }
 }

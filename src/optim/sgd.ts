@@ -71,6 +71,50 @@ export class SGD extends Optimizer<SGDOptions> {
     return buffersOf(size, dtype, options.momentum > 0 ? ['velocity'] : []);
   }
 
+  /**
+   * One update of every parameter that has a gradient, as Optimizer.step does it; with one group, on
+   * a backend that has `sgdUpdates` (the native addon), in one call (the same arithmetic: a small
+   * network's step otherwise spends more on a call per parameter than on the updates).
+   */
+  override step(): void {
+    const kernel = backend().sgdUpdates;
+    if (kernel === undefined || this.groupList.length !== 1) {
+      super.step();
+      return;
+    }
+    const params = this.groupList[0].params;
+    const options = this.groupList[0].options;
+    const count = params.length;
+    // The weights' arrays never change; the gradients' and velocities' are read at every step.
+    const lists = this.lists ?? (this.lists = { weights: params.map((param) => param.data), grads: new Array(count).fill(null), velocities: new Array(count).fill(null) });
+    const { weights, grads, velocities } = lists;
+    const momentum = options.momentum;
+    for (let p = 0; p < count; p++) {
+      const grad = params[p].grad;
+      if (grad === null) continue;
+      if (grad.data.length !== weights[p].length) {
+        // Optimizer.step names the parameter in its error.
+        grads.fill(null);
+        super.step();
+        return;
+      }
+      grads[p] = grad.data;
+      if (momentum !== 0) velocities[p] = this.states[p].buffers.velocity;
+    }
+    const done = kernel(weights, grads, velocities, options.lr, momentum, options.weightDecay, options.nesterov, options.momentumConvention === 'textbook');
+    for (let p = 0; p < count; p++) {
+      if (grads[p] === null) continue;
+      if (done) this.states[p].step += 1;
+      // The lists hold no gradient or velocity between steps.
+      grads[p] = null;
+      velocities[p] = null;
+    }
+    if (!done) super.step();
+  }
+
+  /** The argument lists of `sgdUpdates`, made at the first step. */
+  private lists: { readonly weights: FloatArray[]; readonly grads: (FloatArray | null)[]; readonly velocities: (FloatArray | null)[] } | null = null;
+
   protected update(w: FloatArray, g: FloatArray, buffers: Record<string, FloatArray>, options: Readonly<SGDOptions>): void {
     const { lr, momentum, nesterov, weightDecay } = options;
     const n = w.length;

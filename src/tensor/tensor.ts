@@ -23,35 +23,46 @@ export interface TensorOptions {
  * gradient back (`parents` and `backwardFn`); `loss.backward()` walks that record in reverse.
  */
 export class Tensor {
-  readonly data: FloatArray;
-  readonly shape: readonly number[];
+  declare readonly data: FloatArray;
+  declare readonly shape: readonly number[];
   /** 'float32' or 'float64', from the data's type (a field, read on every op). */
-  readonly dtype: DType;
+  declare readonly dtype: DType;
   /** Whether backward() accumulates ∂C/∂this into `grad`. */
-  requiresGrad: boolean;
+  declare requiresGrad: boolean;
   /** ∂C/∂this, accumulated by backward() until zeroed; same shape and dtype as this tensor. */
-  grad: Tensor | null = null;
+  declare grad: Tensor | null;
   /** @internal The inputs of the operation that produced this tensor (null for leaves or once released). */
-  parents: readonly Tensor[] | null = null;
+  declare parents: readonly Tensor[] | null;
   /** @internal The operation's backward rule (null for leaves or once released). */
-  backwardFn: BackwardFn | null = null;
+  declare backwardFn: BackwardFn | null;
   /** @internal Set when backward() released the record of how this tensor was computed. */
-  graphReleased = false;
+  declare graphReleased: boolean;
   /** @internal Keep `grad` on this non-leaf tensor after backward (see retainGrad). */
-  retainsGrad = false;
+  declare retainsGrad: boolean;
   /** @internal Set by backward()'s graph search to the number of the search that reached this tensor. */
-  visitMark = 0;
+  declare visitMark: number;
   /** Optional label used in diagnostics and error messages (e.g. "dense1.weight"). */
-  name: string | undefined;
+  declare name: string | undefined;
 
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
-    const size = shapeSize(shape);
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
     if (data.length !== size) throw new ShapeError(`Tensor: data length ${data.length} does not match shape ${formatShape(shape)} (size ${size})`);
+    // Every field is set here, in one order, rather than by field initialisers: a tensor is made
+    // several times per training step, and before the JIT compiler has optimised a loop the
+    // initialisers' separate function costs as much as the rest of the constructor.
     this.data = data;
-    this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
     // Shapes are never mutated by the library; a copy keeps callers' arrays from aliasing ours.
     this.shape = shape.slice();
+    this.dtype = data instanceof Float64Array ? 'float64' : 'float32';
     this.requiresGrad = requiresGrad;
+    this.grad = null;
+    this.parents = null;
+    this.backwardFn = null;
+    this.graphReleased = false;
+    this.retainsGrad = false;
+    this.visitMark = 0;
+    this.name = undefined;
   }
 
   /** Number of elements. */
