@@ -207,6 +207,41 @@ test('native addon: arguments of the wrong type, negative sizes and missing argu
   assert.equal(out[0], 12);
 });
 
+test('native addon: held arrays (holdFloats) and the stack, loss and SGD calls that take them refuse bad input, foreign handles and detached buffers', { skip: native ? false : 'native addon not built' }, () => {
+  const addon = createRequire(import.meta.url)(fileURLToPath(new URL('../../../build/Release/backprop_native.node', import.meta.url)));
+  assert.throws(() => addon.holdFloats('x'), { name: 'TypeError', message: 'holdFloats: list must be an Array' });
+  assert.throws(() => addon.holdFloats([new Float32Array(2), new Float64Array(2)]), { name: 'TypeError', message: 'holdFloats: list[1] must be a Float32Array or null' });
+  // A 2-layer stack 3 → 4 → 2 (tanh, identity).
+  const ints = new Int32Array([2, 3, 4, 2, 2, 0]);
+  const w1 = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)), w2 = Float32Array.from({ length: 8 }, (_, i) => Math.cos(i));
+  const params = addon.holdFloats([w1, null, w2, new Float32Array(2)]);
+  const x = Float32Array.from({ length: 6 }, (_, i) => i / 6), out = new Float32Array(4), saved = new Float32Array(8);
+  assert.throws(() => addon.denseStackForward(ints, {}, x, 2, out, saved), { name: 'TypeError', message: 'denseStackForward: params must come from holdFloats' });
+  assert.throws(() => addon.denseStackForward(ints, addon.holdFloats([w1, null]), x, 2, out, saved), { name: 'RangeError', message: 'denseStackForward: weight is missing from the held list' });
+  assert.throws(() => addon.denseStackForward(ints, addon.holdFloats([w1.subarray(1), null, w2, null]), x, 2, out, saved), { name: 'RangeError', message: 'denseStackForward: weight has 11 elements, the shapes need 12' });
+  assert.throws(() => addon.denseStackForward(new Int32Array([2, 3, 4, 9, 2, 0]), params, x, 2, out, saved), { name: 'RangeError', message: 'denseStackForward: ints layer 0 does not fit' });
+  assert.throws(() => addon.denseStackForward(ints, params, x, 2, out, new Float32Array(7)), { name: 'RangeError', message: 'denseStackForward: saved has 7 elements, the shapes need 8' });
+  addon.denseStackForward(ints, params, x, 2, out, saved);
+  const hidden = Array.from({ length: 8 }, (_, k) => Math.fround(Math.tanh(Math.fround([0, 1, 2].reduce((s, i) => Math.fround(s + x[3 * Math.floor(k / 4) + i] * w1[3 * (k % 4) + i]), 0)))));
+  saved.forEach((value, k) => assert.ok(Math.abs(value - hidden[k]) < 1e-6, `saved[${k}] ${value} vs ${hidden[k]}`));
+  const grads = addon.holdFloats([new Float32Array(12), null, new Float32Array(8), new Float32Array(2)]);
+  const flags = new Int32Array(6);
+  assert.throws(() => addon.denseStackBackward(ints, params, grads, flags, 2, x, null, out, new Float32Array(4), null, null), { name: 'TypeError', message: 'denseStackBackward: saved is needed by these layers' });
+  flags[0] = 3;
+  assert.throws(() => addon.denseStackBackward(ints, params, grads, flags, 2, x, saved, out, new Float32Array(4), null, null), { name: 'RangeError', message: 'denseStackBackward: flags firstBelow 3 is not a layer' });
+  assert.throws(() => addon.softmaxCrossEntropyLabels(out, new Int32Array([0]), 2, 2, new Float32Array(4), new Float32Array(2), null), { name: 'RangeError', message: /softmaxCrossEntropyLabels: labels has 1 elements, needs 2/ });
+  assert.equal(addon.softmaxCrossEntropyLabels(out, new Int32Array([0, 2]), 2, 2, new Float32Array(4), new Float32Array(2), null), 1);
+  assert.throws(() => addon.softmaxCrossEntropyLabelsBackward(new Float32Array(4), new Int32Array([0, -1]), 2, 2, 0.5, new Float32Array(4)), { name: 'RangeError', message: 'softmaxCrossEntropyLabelsBackward: labels label 1 is out of range' });
+  assert.throws(() => addon.sgdUpdates(addon.holdFloats([w1, null]), 0.1, 0, 0, 0), { name: 'RangeError', message: 'sgdUpdates: lists must hold three arrays per parameter' });
+  assert.throws(() => addon.sgdUpdates(addon.holdFloats([w1, new Float32Array(11), null]), 0.1, 0, 0, 0), { name: 'RangeError', message: 'sgdUpdates: g has 11 elements, the shapes need 12' });
+  assert.throws(() => addon.sgdUpdates(addon.holdFloats([w1, new Float32Array(12), null]), 0.1, 0.9, 0, 0), { name: 'TypeError', message: 'sgdUpdates: velocity must not be null' });
+  // A held buffer transferred away is refused, never read.
+  const moved = new Float32Array(12);
+  const lists = addon.holdFloats([moved, new Float32Array(12), null]);
+  structuredClone(moved.buffer, { transfer: [moved.buffer] });
+  assert.throws(() => addon.sgdUpdates(lists, 0.1, 0, 0, 0), { name: 'TypeError', message: 'sgdUpdates: lists holds an array whose buffer was detached or shrunk' });
+});
+
 test('selectBackend: families, exact names, auto, and clear errors for unknown or unavailable names', () => {
   const previous = setBackend(jsBackend);
   try {

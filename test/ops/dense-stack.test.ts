@@ -145,3 +145,87 @@ test('a Sequential takes the per-layer path while a layer records its activation
   first.recordActivations = false;
   assert.equal(model.forward(x).parents?.length, 5);
 });
+
+/**
+ * A Sequential's stack (made once; one call each way on a backend with the stack kernels, the
+ * native addon) against the layer-by-layer graph of linearActivation over the same tensors.
+ */
+function sequentialOf(specs: { inputs: number; units: number; activation: string; bias: boolean }[], seed: number): { model: Sequential; dense: Dense[] } {
+  const dense = specs.map((spec, l) => new Dense({ ...spec, seed: seed + l } as ConstructorParameters<typeof Dense>[0]));
+  return { model: new Sequential(dense), dense };
+}
+
+function separately(x: Tensor, dense: Dense[]): Tensor {
+  let y = x;
+  for (const layer of dense) y = ops.linearActivation(y, layer.weight, layer.bias, layer.stackedKernel!.op, layer.stackedKernel!.param);
+  return y;
+}
+
+function gradsOf(tensors: (Tensor | null)[]): (Float32Array | null)[] {
+  return tensors.map((t) => (t?.grad ? Float32Array.from(t.grad.data) : null));
+}
+
+test('a Sequential\'s stack gives the values and gradients of its layers one by one, bit for bit: activations, biases, frozen layers, an input gradient, accumulation', () => {
+  const rng = new Rng(21);
+  const cases: { activations: string[]; bias: boolean[]; frozen: boolean[]; inputGrad: boolean; rows: number }[] = [
+    { activations: ['tanh', 'tanh', 'identity'], bias: [true, true, true], frozen: [false, false, false], inputGrad: false, rows: 16 },
+    { activations: ['relu', 'sigmoid', 'identity'], bias: [true, false, true], frozen: [false, false, false], inputGrad: true, rows: 6 },
+    { activations: ['sigmoid', 'relu'], bias: [false, false], frozen: [true, false], inputGrad: false, rows: 1 },
+    { activations: ['relu', 'relu', 'tanh', 'sigmoid'], bias: [true, true, true, true], frozen: [true, true, false, false], inputGrad: false, rows: 9 },
+    { activations: ['leakyRelu', 'identity'], bias: [true, true], frozen: [false, false], inputGrad: true, rows: 5 },
+  ];
+  const widths = [4, 16, 16, 3, 5];
+  cases.forEach((c, k) => {
+    const { model, dense } = sequentialOf(c.activations.map((activation, l) => ({ inputs: widths[l], units: widths[l + 1], activation, bias: c.bias[l] })), 100 * k);
+    dense.forEach((layer, l) => {
+      layer.weight.requiresGrad = !c.frozen[l];
+      if (layer.bias) layer.bias.requiresGrad = !c.frozen[l];
+    });
+    const x = random(rng, [c.rows, widths[0]], c.inputGrad);
+    const params = [x, ...dense.flatMap((layer) => [layer.weight, layer.bias])];
+    const r = new Tensor(Float32Array.from({ length: c.rows * widths[c.activations.length] }, (_, i) => Math.cos(i + 1)), [c.rows, widths[c.activations.length]]);
+    // Twice without clearing the gradients: the second pass adds into the first's.
+    const results = [true, false].map((stacked) => {
+      for (const t of params) if (t) t.grad = null;
+      const values: Float32Array[] = [];
+      for (let pass = 0; pass < 2; pass++) {
+        const y = stacked ? model.forward(x) : separately(x, dense);
+        values.push(Float32Array.from(y.data));
+        ops.sum(ops.mul(y, r)).backward();
+      }
+      return { values, grads: gradsOf(params) };
+    });
+    assert.deepEqual(results[0].values, results[1].values, `case ${k}: values`);
+    assert.deepEqual(results[0].grads, results[1].grads, `case ${k}: gradients`);
+    c.frozen.forEach((frozen, l) => assert.equal(dense[l].weight.grad === null, frozen, `case ${k}: layer ${l}'s gradient`));
+    assert.equal(x.grad === null, !c.inputGrad, `case ${k}: the input's gradient`);
+  });
+});
+
+test('a Sequential\'s stack: a retained output gradient, a gradient replaced between passes, and a forward pass without a graph', () => {
+  const { model, dense } = sequentialOf([{ inputs: 3, units: 8, activation: 'relu', bias: true }, { inputs: 8, units: 4, activation: 'tanh', bias: true }], 7);
+  const rng = new Rng(22);
+  const x = random(rng, [5, 3], false);
+  const params = dense.flatMap((layer) => [layer.weight, layer.bias]);
+  const r = new Tensor(Float32Array.from({ length: 20 }, (_, i) => Math.sin(3 * i)), [5, 4]);
+  const results = [true, false].map((stacked) => {
+    for (const t of params) if (t) t.grad = null;
+    const first = stacked ? model.forward(x) : separately(x, dense);
+    first.retainGrad();
+    ops.sum(ops.mul(first, r)).backward();
+    const retained = Float32Array.from(first.grad!.data);
+    const afterFirst = gradsOf(params);
+    // A new gradient tensor for one weight: the next pass must write there, not into the old one.
+    const old = dense[0].weight.grad!;
+    dense[0].weight.grad = null;
+    ops.sum(ops.mul(stacked ? model.forward(x) : separately(x, dense), r)).backward();
+    assert.notEqual(dense[0].weight.grad, old);
+    return { retained, afterFirst, afterSecond: gradsOf(params), oldAfter: Float32Array.from(old.data) };
+  });
+  assert.deepEqual(results[0], results[1]);
+  // The retained ∂C/∂y is r itself (C = Σ y ⊙ r), not δ = r ⊙ tanh′.
+  assert.deepEqual(results[0].retained, r.data);
+  const free = noGrad(() => model.forward(x));
+  assert.equal(free.requiresGrad, false);
+  assert.deepEqual(free.data, noGrad(() => separately(x, dense)).data);
+});

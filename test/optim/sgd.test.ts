@@ -121,3 +121,50 @@ test('SGD on float32 parameters updates in float32 and keeps float32 buffers', (
   assert.ok(sgd.parameterState(0).buffers.velocity instanceof Float32Array);
   assertClose(w.data, [0.1 - 0.1, 0.2 - 0.1], 1e-7);
 });
+
+test('SGD with one group (one update call for all parameters where the backend has it) matches SGD over one group per parameter, bit for bit', async () => {
+  const { Tensor } = await import('../../src/tensor/index.js');
+  const { Rng } = await import('../../src/util/rng.js');
+  type Options = { lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number; momentumConvention?: 'pytorch' | 'textbook' };
+  const cases: Options[] = [
+    { lr: 0.1 }, { lr: 0.05, weightDecay: 0.01 }, { lr: 0.01, momentum: 0.9 }, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 1e-3 },
+    { lr: 0.02, momentum: 0.8, momentumConvention: 'textbook' }, { lr: 0.02, momentum: 0.8, nesterov: true, momentumConvention: 'textbook' },
+  ];
+  const sizes = [1, 3, 16, 64, 257];
+  for (const [c, options] of cases.entries()) {
+    const rng = new Rng(40 + c);
+    const starts = sizes.map((size) => Float32Array.from({ length: size }, () => rng.normal()));
+    const one = starts.map((start) => new Tensor(start.slice(), [start.length], true));
+    const each = starts.map((start) => new Tensor(start.slice(), [start.length], true));
+    const grouped = new SGD(one, options);
+    const separate = new SGD(each.map((p) => ({ params: [p] })), options);
+    for (let step = 1; step <= 12; step++) {
+      sizes.forEach((size, i) => {
+        // Parameter 2 has no gradient at steps 3 and 4; parameter 0 gets a new gradient tensor at each of the first five steps, the others keep theirs.
+        if (i === 2 && (step === 3 || step === 4)) {
+          one[i].grad = null;
+          each[i].grad = null;
+          return;
+        }
+        const g = Float32Array.from({ length: size }, () => 0.1 * rng.normal());
+        for (const p of [one[i], each[i]]) {
+          if (p.grad === null || (i === 0 && step <= 5)) p.grad = new Tensor(g.slice(), [size]);
+          else p.grad.data.set(g);
+        }
+      });
+      grouped.step();
+      separate.step();
+      if (step === 6) {
+        // A state loaded midway (new velocity buffers) is the one updated from then on.
+        grouped.loadStateDict(JSON.parse(JSON.stringify(grouped.stateDict())));
+      }
+    }
+    one.forEach((p, i) => assert.deepEqual(p.data, each[i].data, `${JSON.stringify(options)}: parameter ${i}`));
+    assert.deepEqual(grouped.stateDict().state.map((s) => s.step), separate.stateDict().state.map((s) => s.step), `${JSON.stringify(options)}: step counts`);
+    assert.deepEqual(grouped.stateDict().state.map((s) => s.buffers), separate.stateDict().state.map((s) => s.buffers), `${JSON.stringify(options)}: velocities`);
+    assert.equal(grouped.stateDict().state[2].step, 10);
+  }
+  const p = new Tensor(new Float32Array(4), [4], true);
+  p.grad = new Tensor(new Float32Array(3), [3]);
+  assert.throws(() => new SGD([p], { lr: 0.1 }).step(), /SGD\.step: gradient \[3\] does not match parameter +\[4\]/);
+});
