@@ -193,10 +193,24 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   const previous = gradEnabled;
   try {
     postOrder(root, order);
-    const seed = gradBuffer(root)!;
-    if (gradient === undefined) seed[0] += 1;
-    else for (let i = 0; i < seed.length; i++) seed[i] += gradient.data[i];
     gradEnabled = false;
+    if (gradient === undefined && root.grad === null && !root.retainsGrad && root.backwardFn !== null) {
+      // The usual start, a scalar loss: its seed ∂C/∂C = 1 goes straight to its rule, without a
+      // gradient tensor that would be dropped right after (the rule may overwrite it, as any gradOut).
+      order.pop();
+      const rule = root.backwardFn;
+      root.backwardFn = null;
+      root.parents = null;
+      root.graphReleased = true;
+      const seed = scratch(root.dtype, 1);
+      seed[0] = 1;
+      rule(seed);
+      recycle(seed);
+    } else {
+      const seed = gradBuffer(root)!;
+      if (gradient === undefined) seed[0] += 1;
+      else for (let i = 0; i < seed.length; i++) seed[i] += gradient.data[i];
+    }
     while (order.length > 0) {
       const node = order.pop()!;
       const rule = node.backwardFn;

@@ -80,3 +80,25 @@ test('a backward rule that throws is not run again, and the next backward() is u
   ops.sum(ops.mul(b, b)).backward();
   assert.deepEqual(Array.from(b.grad!.data), [10, 12]);
 });
+
+test('a scalar loss seeds its rule with ∂C/∂C = 1 and keeps no gradient unless retained; a given gradient or a retained root still gets one', () => {
+  const w = new Tensor(Float32Array.from([1.5, -2, 0.25]), [3], true);
+  const x = new Tensor(Float32Array.from([2, 3, 4]), [3]);
+  const loss = ops.sum(ops.mul(w, x));
+  loss.backward();
+  assert.deepEqual(Array.from(w.grad!.data), [2, 3, 4]);
+  assert.equal(loss.grad, null);
+  assert.throws(() => loss.backward(), /already released/);
+  w.grad = null;
+  const retained = ops.sum(ops.mul(w, x)).retainGrad();
+  retained.backward();
+  assert.deepEqual(Array.from(retained.grad!.data), [1]);
+  assert.deepEqual(Array.from(w.grad!.data), [2, 3, 4]);
+  w.grad = null;
+  ops.sum(ops.mul(w, x)).backward(new Tensor(Float32Array.from([0.5]), []));
+  assert.deepEqual(Array.from(w.grad!.data), [1, 1.5, 2]);
+  // A leaf as the root: ∂w/∂w summed, nothing else to run.
+  const leaf = new Tensor(Float32Array.from([3]), [], true);
+  leaf.backward();
+  assert.deepEqual(Array.from(leaf.grad!.data), [1]);
+});
