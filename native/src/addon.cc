@@ -695,6 +695,7 @@ HeldFloats& heldArgument(Arguments& args, v8::Isolate* isolate, int index, const
       held->pointers[i] = nullptr;
       continue;
     }
+    // (An empty array may have no data pointer: its entry is present all the same, see heldFloats.)
     v8::Local<v8::ArrayBuffer> buffer = entry.buffer.Get(isolate);
     if (buffer->ByteLength() < entry.byteOffset + entry.length * sizeof(float)) args.fail("TypeError", name, "holds an array whose buffer was detached or shrunk");
     held->pointers[i] = reinterpret_cast<float*>(static_cast<char*>(buffer->Data()) + entry.byteOffset);
@@ -706,7 +707,7 @@ HeldFloats& heldArgument(Arguments& args, v8::Isolate* isolate, int index, const
 float* heldFloats(Arguments& args, const HeldFloats& held, size_t i, const char* name, size_t needed, bool optional) {
   if (i >= held.entries.size()) args.fail("RangeError", name, "is missing from the held list");
   float* pointer = held.pointers[i];
-  if (pointer == nullptr) {
+  if (held.entries[i].buffer.IsEmpty()) {
     if (!optional) args.fail("TypeError", name, "must not be null");
     return nullptr;
   }
@@ -832,7 +833,8 @@ void SgdUpdates(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     for (size_t i = 0; i < count; i++) {
       const float* g = lists.pointers[3 * i + 1];
-      if (g == nullptr) continue;
+      // No gradient, or an empty parameter (nothing to update).
+      if (lists.entries[3 * i + 1].buffer.IsEmpty() || lists.entries[3 * i].length == 0) continue;
       sgdUpdateF32(lists.pointers[3 * i], g, momentum != 0 ? lists.pointers[3 * i + 2] : nullptr, lists.entries[3 * i].length, lr, momentum, weightDecay,
                    (flags & 1) != 0, (flags & 2) != 0);
     }

@@ -133,10 +133,20 @@ function stackBackward(input: Tensor, stages: readonly DenseStage[], state: Stac
   const batch = input.shape[0];
   const dtype = input.dtype;
   const grads = state !== null ? state.grads : { weights: new Array<FloatArray | null>(count), biases: new Array<FloatArray | null>(count), accumulateWeights: new Array<boolean>(count), accumulateBiases: new Array<boolean>(count) };
+  // The pass visits the stages from the last down to `lowest` (those below it had nothing that
+  // required a gradient when the forward pass ran): only theirs get gradient storage, even if a
+  // parameter below was unfrozen since (it then keeps no gradient, as the layer-by-layer graph).
+  const lowest = Math.max(firstBelow - 1, 0);
   for (let l = last; l >= 0; l--) {
     const stage = stages[l];
-    // gradBufferToOverwrite, written out for the common case of a gradient already there.
     const bias = stage.bias;
+    const weight = stage.weight;
+    if (l < lowest) {
+      grads.accumulateBiases[l] = grads.accumulateWeights[l] = false;
+      grads.biases[l] = grads.weights[l] = null;
+      continue;
+    }
+    // gradBufferToOverwrite, written out for the common case of a gradient already there.
     if (bias === null) {
       grads.accumulateBiases[l] = false;
       grads.biases[l] = null;
@@ -145,7 +155,6 @@ function stackBackward(input: Tensor, stages: readonly DenseStage[], state: Stac
       grads.accumulateBiases[l] = grad !== null;
       grads.biases[l] = !bias.requiresGrad ? null : grad !== null ? grad.data : gradBufferToOverwrite(bias);
     }
-    const weight = stage.weight;
     const grad = weight.grad;
     grads.accumulateWeights[l] = grad !== null;
     grads.weights[l] = !weight.requiresGrad ? null : grad !== null ? grad.data : gradBufferToOverwrite(weight);
@@ -187,6 +196,15 @@ function stackBackward(input: Tensor, stages: readonly DenseStage[], state: Stac
       if (below === null) return;
       gradY = below;
     }
+  } catch (error) {
+    // Gradients made by this call hold arbitrary numbers until the kernels write them: drop them.
+    for (let l = lowest; l <= last; l++) {
+      const { weight, bias } = stages[l];
+      if (grads.weights[l] !== null && !grads.accumulateWeights[l]) weight.grad = null;
+      if (bias !== null && grads.biases[l] !== null && !grads.accumulateBiases[l]) bias.grad = null;
+    }
+    if (gradInput !== null && !accumulateInput) input.grad = null;
+    throw error;
   } finally {
     if (saved !== null) releaseScratch(saved);
     if (state !== null) {

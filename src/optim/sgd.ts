@@ -78,7 +78,8 @@ export class SGD extends Optimizer<SGDOptions> {
    */
   override step(): void {
     const kernel = backend().sgdUpdates;
-    if (kernel === undefined || this.groupList.length !== 1) {
+    // A subclass with its own update rule takes Optimizer.step, which calls it.
+    if (kernel === undefined || this.groupList.length !== 1 || this.update !== SGD.prototype.update) {
       super.step();
       return;
     }
@@ -95,6 +96,7 @@ export class SGD extends Optimizer<SGDOptions> {
       if (grad.data.length !== weights[p].length) {
         // Optimizer.step names the parameter in its error.
         grads.fill(null);
+        velocities.fill(null);
         super.step();
         return;
       }

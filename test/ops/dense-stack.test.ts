@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { noGrad } from '../../src/autograd/index.js';
+import { backend } from '../../src/kernels/index.js';
 import type { UnaryOp } from '../../src/kernels/index.js';
 import { Dense, Sequential } from '../../src/nn/index.js';
 import * as ops from '../../src/ops/index.js';
@@ -228,4 +229,60 @@ test('a Sequential\'s stack: a retained output gradient, a gradient replaced bet
   const free = noGrad(() => model.forward(x));
   assert.equal(free.requiresGrad, false);
   assert.deepEqual(free.data, noGrad(() => separately(x, dense)).data);
+});
+
+test('a Sequential\'s stack with wide layers (three hidden layers of 300) gives its layers\' values and gradients, with and without a graph', () => {
+  // Wide enough that a backend's working buffers could alias (small products read whole operands first).
+  const { model, dense } = sequentialOf([
+    { inputs: 32, units: 300, activation: 'relu', bias: true }, { inputs: 300, units: 300, activation: 'tanh', bias: true },
+    { inputs: 300, units: 300, activation: 'sigmoid', bias: false }, { inputs: 300, units: 10, activation: 'identity', bias: true },
+  ], 31);
+  const rng = new Rng(23);
+  const x = random(rng, [96, 32], true);
+  const params = [x, ...dense.flatMap((layer) => [layer.weight, layer.bias])];
+  const r = new Tensor(Float32Array.from({ length: 960 }, (_, i) => Math.sin(0.7 * i)), [96, 10]);
+  const results = [true, false].map((stacked) => {
+    for (const t of params) if (t) t.grad = null;
+    const y = stacked ? model.forward(x) : separately(x, dense);
+    ops.sum(ops.mul(y, r)).backward();
+    const free = noGrad(() => (stacked ? model.forward(x) : separately(x, dense)));
+    return { y: Float32Array.from(y.data), free: Float32Array.from(free.data), grads: gradsOf(params) };
+  });
+  assert.deepEqual(results[0], results[1]);
+  assert.deepEqual(results[0].free, results[0].y);
+});
+
+test('a layer unfrozen between a stack\'s forward and backward passes gets no gradient (as layer by layer); a failing backward pass leaves no half-made gradients', () => {
+  const { model, dense } = sequentialOf([
+    { inputs: 3, units: 5, activation: 'tanh', bias: true }, { inputs: 5, units: 4, activation: 'relu', bias: true }, { inputs: 4, units: 2, activation: 'identity', bias: true },
+  ], 41);
+  const x = random(new Rng(24), [6, 3], false);
+  for (const stacked of [true, false]) {
+    for (const layer of dense) {
+      layer.weight.grad = null;
+      if (layer.bias) layer.bias.grad = null;
+    }
+    dense[0].weight.requiresGrad = false;
+    dense[0].bias!.requiresGrad = false;
+    const y = stacked ? model.forward(x) : separately(x, dense);
+    dense[0].weight.requiresGrad = true;
+    dense[0].bias!.requiresGrad = true;
+    ops.sum(y).backward();
+    assert.equal(dense[0].weight.grad, null, `stacked ${stacked}: the unfrozen layer's weight`);
+    assert.equal(dense[0].bias!.grad, null, `stacked ${stacked}: the unfrozen layer's bias`);
+    assert.ok(dense[1].weight.grad !== null && dense[2].weight.grad !== null);
+  }
+  if (backend().denseStackBackward !== undefined && backend().name.startsWith('native')) {
+    // A gradient of the wrong size is refused by the addon before anything is written; the
+    // gradients this pass had just made for the other layers are dropped, not left arbitrary.
+    for (const layer of dense) {
+      layer.weight.grad = null;
+      if (layer.bias) layer.bias.grad = null;
+    }
+    dense[1].weight.grad = new Tensor(new Float32Array(5), [5]);
+    assert.throws(() => ops.sum(model.forward(x)).backward(), /denseStackBackward: gradWeight has 5 elements, the shapes need 20/);
+    assert.equal(dense[2].weight.grad, null);
+    assert.equal(dense[0].weight.grad, null);
+    assert.equal(dense[1].weight.grad!.size, 5);
+  }
 });

@@ -168,3 +168,24 @@ test('SGD with one group (one update call for all parameters where the backend h
   p.grad = new Tensor(new Float32Array(3), [3]);
   assert.throws(() => new SGD([p], { lr: 0.1 }).step(), /SGD\.step: gradient \[3\] does not match parameter +\[4\]/);
 });
+
+test('SGD with one group: an empty parameter is updated (nothing to do) beside the others, and a subclass\'s own update rule is the one used', async () => {
+  const { Tensor } = await import('../../src/tensor/index.js');
+  const empty = new Tensor(new Float32Array(0), [0], true);
+  const w = new Tensor(Float32Array.from([1, 2]), [2], true);
+  empty.grad = new Tensor(new Float32Array(0), [0]);
+  w.grad = new Tensor(Float32Array.from([0.5, -0.5]), [2]);
+  const optimizer = new SGD([empty, w], { lr: 0.5 });
+  optimizer.step();
+  assert.deepEqual(Array.from(w.data), [0.75, 2.25]);
+  assert.deepEqual(optimizer.stateDict().state.map((s) => s.step), [1, 1]);
+  class HalfSGD extends SGD {
+    protected override update(param: Float32Array | Float64Array, grad: Float32Array | Float64Array): void {
+      for (let i = 0; i < param.length; i++) param[i] -= 0.5 * grad[i];
+    }
+  }
+  const v = new Tensor(Float32Array.from([1, 2]), [2], true);
+  v.grad = new Tensor(Float32Array.from([1, 1]), [2]);
+  new HalfSGD([v], { lr: 10 }).step();
+  assert.deepEqual(Array.from(v.data), [0.5, 1.5]);
+});
