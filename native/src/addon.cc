@@ -376,20 +376,62 @@ struct HeldArray {
   void** slot;
 };
 
+/** Throws a RangeError "<kernel>: out of memory" (after std::bad_alloc). */
+void throwOutOfMemory(const v8::FunctionCallbackInfo<v8::Value>& info, const char* kernel) {
+  const std::string message = std::string(kernel) + ": out of memory";
+  info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), message.c_str()).ToLocalChecked()));
+}
+
+/**
+ * Objects of type T (a training plan, a held list; each with a `v8::Global<v8::Object> handle`)
+ * that the addon owns behind JavaScript handles: each lives until its handle is collected, and a
+ * handle is taken only if its pointer is one of this thread's live objects (a foreign object with
+ * one internal field is refused, never dereferenced).
+ */
+template <typename T>
+struct Handles {
+  static std::vector<T*>& live() {
+    thread_local std::vector<T*> objects;
+    return objects;
+  }
+
+  /** A new handle owning `owned`. */
+  static v8::Local<v8::Object> wrap(v8::Isolate* isolate, v8::Local<v8::Context> context, std::unique_ptr<T> owned) {
+    v8::Local<v8::ObjectTemplate> shape = v8::ObjectTemplate::New(isolate);
+    shape->SetInternalFieldCount(1);
+    v8::Local<v8::Object> handle = shape->NewInstance(context).ToLocalChecked();
+    T* object = owned.release();
+    live().push_back(object);
+    handle->SetAlignedPointerInInternalField(0, object);
+    object->handle.Reset(isolate, handle);
+    object->handle.SetWeak(object, [](const v8::WeakCallbackInfo<T>& data) {
+      data.GetParameter()->handle.Reset();
+      // Freed in the second pass, where V8 calls (releasing the held buffers) are allowed.
+      data.SetSecondPassCallback([](const v8::WeakCallbackInfo<T>& second) {
+        T* object = second.GetParameter();
+        std::vector<T*>& objects = live();
+        objects.erase(std::remove(objects.begin(), objects.end(), object), objects.end());
+        delete object;
+      });
+    }, v8::WeakCallbackType::kParameter);
+    return handle;
+  }
+
+  /** The live object behind a handle, or nullptr for anything else. */
+  static T* find(v8::Local<v8::Value> value) {
+    if (!value->IsObject() || value.As<v8::Object>()->InternalFieldCount() != 1) return nullptr;
+    void* pointer = value.As<v8::Object>()->GetAlignedPointerFromInternalField(0);
+    for (T* object : live()) if (object == pointer) return object;
+    return nullptr;
+  }
+};
+
 /** A parsed `trainDensePrepare` plan, freed when its JavaScript handle is collected. */
 struct PreparedTraining {
   DenseTraining training;
   std::vector<HeldArray> arrays;
   v8::Global<v8::Object> handle;
 };
-
-/** The plans alive on this thread: a handle is used only if its pointer is one of them. */
-thread_local std::vector<PreparedTraining*> livePlans;
-
-void forgetPlan(PreparedTraining* plan) {
-  livePlans.erase(std::remove(livePlans.begin(), livePlans.end(), plan), livePlans.end());
-  delete plan;
-}
 
 /**
  * Reads arrays for a plan: each is checked (type, length) and held, with `slot` pointing into it.
@@ -523,22 +565,10 @@ void TrainDensePrepare(const v8::FunctionCallbackInfo<v8::Value>& info) {
     v8::Local<v8::Value> correctValue = args.value(3, "correct");
     reader.hold<int32_t, v8::Int32Array>(correctValue, "correct", "Int32Array", correctValue->IsInt32Array(), steps, false, &t.correct);
 
-    v8::Local<v8::ObjectTemplate> shape = v8::ObjectTemplate::New(isolate);
-    shape->SetInternalFieldCount(1);
-    v8::Local<v8::Object> handle = shape->NewInstance(context).ToLocalChecked();
-    PreparedTraining* plan = prepared.release();
-    livePlans.push_back(plan);
-    handle->SetAlignedPointerInInternalField(0, plan);
-    plan->handle.Reset(isolate, handle);
-    plan->handle.SetWeak(plan, [](const v8::WeakCallbackInfo<PreparedTraining>& data) {
-      data.GetParameter()->handle.Reset();
-      // The held buffers are released in the second pass, where V8 calls are allowed.
-      data.SetSecondPassCallback([](const v8::WeakCallbackInfo<PreparedTraining>& second) { forgetPlan(second.GetParameter()); });
-    }, v8::WeakCallbackType::kParameter);
-    info.GetReturnValue().Set(handle);
+    info.GetReturnValue().Set(Handles<PreparedTraining>::wrap(isolate, context, std::move(prepared)));
   } catch (const ArgumentError&) {
   } catch (const std::bad_alloc&) {
-    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "trainDensePrepare: out of memory").ToLocalChecked()));
+    throwOutOfMemory(info, "trainDensePrepare");
   }
 }
 
@@ -553,11 +583,7 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
     Arguments args(info, "trainDenseRun");
     v8::Isolate* isolate = info.GetIsolate();
     v8::Local<v8::Value> handleValue = args.value(0, "handle");
-    PreparedTraining* prepared = nullptr;
-    if (handleValue->IsObject() && handleValue.As<v8::Object>()->InternalFieldCount() == 1) {
-      void* pointer = handleValue.As<v8::Object>()->GetAlignedPointerFromInternalField(0);
-      for (PreparedTraining* plan : livePlans) if (plan == pointer) prepared = plan;
-    }
+    PreparedTraining* prepared = Handles<PreparedTraining>::find(handleValue);
     if (prepared == nullptr) args.fail("TypeError", "handle", "must come from trainDensePrepare");
     // Every array as it is now: a buffer detached or shrunk since trainDensePrepare is refused.
     for (HeldArray& held : prepared->arrays) {
@@ -610,7 +636,7 @@ void TrainDenseRun(const v8::FunctionCallbackInfo<v8::Value>& info) {
     result[1] = static_cast<int32_t>(stop);
   } catch (const ArgumentError&) {
   } catch (const std::bad_alloc&) {
-    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "trainDenseRun: out of memory").ToLocalChecked()));
+    throwOutOfMemory(info, "trainDenseRun");
   }
 }
 
@@ -630,9 +656,6 @@ struct HeldFloats {
   std::vector<float*> pointers;
   v8::Global<v8::Object> handle;
 };
-
-/** The lists alive on this thread: a handle is used only if its pointer is one of them. */
-thread_local std::vector<HeldFloats*> liveHolds;
 
 /** holdFloats(list: Array of Float32Array | null): a handle holding the list (see HeldFloats). */
 void HoldFloats(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -658,36 +681,17 @@ void HoldFloats(const v8::FunctionCallbackInfo<v8::Value>& info) {
       entry.byteOffset = array->ByteOffset();
       entry.length = array->Length();
     }
-    v8::Local<v8::ObjectTemplate> shape = v8::ObjectTemplate::New(isolate);
-    shape->SetInternalFieldCount(1);
-    v8::Local<v8::Object> handle = shape->NewInstance(context).ToLocalChecked();
-    HeldFloats* hold = held.release();
-    liveHolds.push_back(hold);
-    handle->SetAlignedPointerInInternalField(0, hold);
-    hold->handle.Reset(isolate, handle);
-    hold->handle.SetWeak(hold, [](const v8::WeakCallbackInfo<HeldFloats>& data) {
-      data.GetParameter()->handle.Reset();
-      data.SetSecondPassCallback([](const v8::WeakCallbackInfo<HeldFloats>& second) {
-        HeldFloats* hold = second.GetParameter();
-        liveHolds.erase(std::remove(liveHolds.begin(), liveHolds.end(), hold), liveHolds.end());
-        delete hold;
-      });
-    }, v8::WeakCallbackType::kParameter);
-    info.GetReturnValue().Set(handle);
+    info.GetReturnValue().Set(Handles<HeldFloats>::wrap(isolate, context, std::move(held)));
   } catch (const ArgumentError&) {
   } catch (const std::bad_alloc&) {
-    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "holdFloats: out of memory").ToLocalChecked()));
+    throwOutOfMemory(info, "holdFloats");
   }
 }
 
 /** The held list a handle argument names, its pointers refreshed; fails for a foreign handle or a detached or shrunk buffer. */
 HeldFloats& heldArgument(Arguments& args, v8::Isolate* isolate, int index, const char* name) {
   v8::Local<v8::Value> value = args.value(index, name);
-  HeldFloats* held = nullptr;
-  if (value->IsObject() && value.As<v8::Object>()->InternalFieldCount() == 1) {
-    void* pointer = value.As<v8::Object>()->GetAlignedPointerFromInternalField(0);
-    for (HeldFloats* hold : liveHolds) if (hold == pointer) held = hold;
-  }
+  HeldFloats* held = Handles<HeldFloats>::find(value);
   if (held == nullptr) args.fail("TypeError", name, "must come from holdFloats");
   for (size_t i = 0; i < held->entries.size(); i++) {
     HeldFloats::Entry& entry = held->entries[i];
@@ -769,7 +773,7 @@ void DenseStackForward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     denseStackForwardF32(layers.data(), count, x, static_cast<int>(rows), out, saved);
   } catch (const ArgumentError&) {
   } catch (const std::bad_alloc&) {
-    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "denseStackForward: out of memory").ToLocalChecked()));
+    throwOutOfMemory(info, "denseStackForward");
   }
 }
 
@@ -807,7 +811,7 @@ void DenseStackBackward(const v8::FunctionCallbackInfo<v8::Value>& info) {
     denseStackBackwardF32(layers.data(), count, static_cast<int>(rows), x, saved, out, gradOut, lastDelta, firstBelow, gradInput, flags[1] != 0);
   } catch (const ArgumentError&) {
   } catch (const std::bad_alloc&) {
-    info.GetIsolate()->ThrowException(v8::Exception::RangeError(v8::String::NewFromUtf8(info.GetIsolate(), "denseStackBackward: out of memory").ToLocalChecked()));
+    throwOutOfMemory(info, "denseStackBackward");
   }
 }
 
