@@ -1,6 +1,8 @@
 /**
  * The native backend: float32 `gemm`, the one-call dense-layer kernels `denseForward` and
- * `denseBackward`, `reduce` (sum), `unary`, `biasActivation` and
+ * `denseBackward` and their whole-stack forms `denseStackForward`/`denseStackBackward` (weights and
+ * gradients held by the addon), softmax cross-entropy with Int32Array labels each way, SGD over a
+ * group in one call (`sgdUpdates`), many training steps in one call (`trainDenseSteps`), `reduce` (sum), `unary`, `biasActivation` and
  * `unaryBackward` for identity, relu, tanh, sigmoid, square and abs, `binary` add/sub/mul/div of
  * equal shapes or with b repeated over a's leading axes, and the optimiser updates, from the
  * optional addon in native/ (built by `npm run build:native`, or during install when a C++
