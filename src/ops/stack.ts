@@ -169,23 +169,21 @@ function stackBackward(input: Tensor, stages: readonly DenseStage[], state: Stac
       return;
     }
     let gradY = gradOut;
-    // Where each stage's saved output and z start in `saved`.
-    const outputAt: number[] = new Array(count);
-    const preActivationAt: number[] = new Array(count);
-    let offset = 0;
-    for (let l = 0; l < count; l++) {
-      const size = batch * stages[l].weight.shape[0];
-      outputAt[l] = offset;
-      if (l < last) offset += size;
-      preActivationAt[l] = offset;
-      if (derivativeUsesInput(stages[l].op)) offset += size;
-    }
+    // Stage l's part of `saved` (its output unless last, then its z when f′ needs it) ends where
+    // stage l + 1's starts: walked from the end, with no per-call table.
+    let end = batch * savedPerRowOf(stages);
     for (let l = last; l >= 0; l--) {
       const { weight, op, param } = stages[l];
       const units = weight.shape[0], inputs = weight.shape[1];
-      const x = l === 0 ? input.data : saved!.subarray(outputAt[l - 1], outputAt[l - 1] + batch * inputs);
-      const y = l === last ? out.data : saved!.subarray(outputAt[l], outputAt[l] + batch * units);
-      const z = derivativeUsesInput(op) ? saved!.subarray(preActivationAt[l], preActivationAt[l] + batch * units) : null;
+      const usesInput = derivativeUsesInput(op);
+      const start = end - batch * units * ((l < last ? 1 : 0) + (usesInput ? 1 : 0));
+      // Stage l − 1 (not the last) saved its output, then its z when its f′ needs it.
+      const belowStart = l === 0 ? 0 : start - batch * inputs * (derivativeUsesInput(stages[l - 1].op) ? 2 : 1);
+      const x = l === 0 ? input.data : saved!.subarray(belowStart, belowStart + batch * inputs);
+      const y = l === last ? out.data : saved!.subarray(start, start + batch * units);
+      const zStart = start + (l < last ? batch * units : 0);
+      const z = usesInput ? saved!.subarray(zStart, zStart + batch * units) : null;
+      end = start;
       let below: FloatArray | null = null;
       if (l === 0) below = gradInput;
       else if (l >= firstBelow) below = scratch(dtype, batch * inputs);
