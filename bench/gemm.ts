@@ -3,7 +3,7 @@
  * ../shared/bench defines it; plus `gemm-shapes`, the products one mlp-mnist training step makes
  * (forward A·Wᵀ, backward δᵀ·A and δ·W), to see the transposed cases the backward pass needs.
  */
-import { backend } from '../node/index.js';
+import { backend } from '../src/index.js';
 import { emit, nowSeconds } from './measure.js';
 import { uniformFloat32 } from './workloads.js';
 

@@ -2,7 +2,7 @@
  * The MLP workloads in Node: times bench/workloads.ts on the selected backend and prints the
  * peers' JSON lines, plus predict-latency (one-sample inference, timed call by call).
  */
-import { Tensor, backend, mlp, noGrad } from '../node/index.js';
+import { Tensor, backend, mlp, noGrad } from '../src/index.js';
 import { emit, nowSeconds, roundSignificant, summarize } from './measure.js';
 import { mnistFitRates, mnistTrainingRates, tinyEpochRates, tinyFitEpochRates, uniformFloat32, wideTrainingRates } from './workloads.js';
 

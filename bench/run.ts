@@ -12,6 +12,7 @@ import { gemmShapesWorkload, gemmWorkload } from './gemm.js';
 import { chromiumMnistWorkload } from './browser.js';
 import { mlpMnistWorkload, mlpTinyWorkload, mlpWideWorkload, predictLatencyWorkload } from './mlp.js';
 import { parseArguments } from './measure.js';
+import { selectBackendFromEnvironment } from '../node/backends.js';
 
 const WORKLOADS: Record<string, (options: Map<string, string>) => void | Promise<void>> = {
   'mlp-mnist': () => mlpMnistWorkload(),
@@ -41,6 +42,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
   process.exit(0);
 });
+
+// The backend is chosen here, not on import (the workloads import the library without Node's entry),
+// so that a BACKPROP_BACKEND this machine cannot use is a usage error rather than a stack trace.
+try {
+  selectBackendFromEnvironment('auto');
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
 
 const options = parseArguments(process.argv.slice(2));
 const KNOWN_OPTIONS = ['workload', 'sizes', 'runs'];

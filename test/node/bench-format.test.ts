@@ -35,3 +35,13 @@ test('bench refuses unknown options, bad sizes and unknown workloads with exit 2
     assert.match(result.stderr, message);
   }
 });
+
+test('bench runs the backend BACKPROP_BACKEND names, and refuses one it cannot use with exit 2 and a one-line message', () => {
+  const js = spawnSync(process.execPath, [runner, '--workload=gemm', '--sizes=16'], { encoding: 'utf8', env: { ...process.env, BACKPROP_BACKEND: 'js' } });
+  assert.equal(js.status, 0, js.stderr);
+  assert.equal((JSON.parse(js.stdout.trim()) as Record<string, unknown>).backend, 'js');
+  const bogus = spawnSync(process.execPath, [runner, '--workload=gemm', '--sizes=16'], { encoding: 'utf8', env: { ...process.env, BACKPROP_BACKEND: 'bogus' } });
+  assert.equal(bogus.status, 2, bogus.stderr);
+  assert.equal(bogus.stdout, '');
+  assert.match(bogus.stderr, /^bench: BACKPROP_BACKEND=bogus: unknown backend "bogus"; expected one of auto, native, wasm, js \(available here: .*js\)\n$/);
+});
