@@ -3,8 +3,8 @@
  * data, the decision boundary and the loss curves, and shows one explained step on click.
  * All training runs in the worker through the library; this file only draws.
  */
-import { DEFAULT_SETTINGS } from './protocol.js';
-import type { FromWorker, PlaygroundSettings, Points } from './protocol.js';
+import { DEFAULT_SETTINGS, SETTING_NAMES, settingsToText } from './protocol.js';
+import type { FromWorker, Points } from './protocol.js';
 
 const COLOURS = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189]];
 const form = document.getElementById('settings') as HTMLFieldSetElement;
@@ -23,40 +23,24 @@ function field(name: string): HTMLInputElement | HTMLSelectElement {
   return form.querySelector(`[name="${name}"]`) as HTMLInputElement | HTMLSelectElement;
 }
 
-function readSettings(): PlaygroundSettings {
-  const number = (name: string) => Number(field(name).value);
-  return {
-    dataset: field('dataset').value as PlaygroundSettings['dataset'],
-    noise: number('noise'),
-    points: number('points'),
-    hidden: field('hidden').value.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
-    activation: field('activation').value,
-    optimizer: field('optimizer').value as PlaygroundSettings['optimizer'],
-    lr: number('lr'),
-    batchSize: number('batchSize'),
-    epochs: number('epochs'),
-    l2: number('l2'),
-    dropout: number('dropout'),
-    seed: number('seed'),
-  };
+/** The form's fields as (name, text); the worker checks them (web/settings.ts). */
+function readFields(): [string, string][] {
+  return SETTING_NAMES.map((name) => [name, field(name).value]);
 }
 
-function writeSettings(settings: PlaygroundSettings): void {
-  for (const [key, value] of Object.entries(settings)) {
-    const element = field(key);
-    if (element) element.value = Array.isArray(value) ? value.join(',') : String(value);
+/** Fills the form; a select gets an option for a value it lacks (an address may name any optimiser, or a bad data set). */
+function writeFields(entries: Iterable<readonly [string, string]>): void {
+  for (const [name, text] of entries) {
+    const element = field(name);
+    if (!element) continue;
+    if (element instanceof HTMLSelectElement && ![...element.options].some((option) => option.value === text)) element.add(new Option(text));
+    element.value = text;
   }
 }
 
-function settingsFromHash(): PlaygroundSettings {
-  const settings = { ...DEFAULT_SETTINGS };
-  const params = new URLSearchParams(location.hash.slice(1));
-  for (const [key, value] of params) {
-    if (!(key in settings)) continue;
-    const current = (settings as Record<string, unknown>)[key];
-    (settings as Record<string, unknown>)[key] = Array.isArray(current) ? value.split(',').map(Number) : typeof current === 'number' ? Number(value) : value;
-  }
-  return settings;
+/** The settings in the address, as (name, text), unchecked. */
+function addressEntries(): [string, string][] {
+  return [...new URLSearchParams(location.hash.slice(1))];
 }
 
 function toPixel(v: number, size: number): number {
@@ -114,8 +98,17 @@ function drawLoss(): void {
 /** The backend the worker trains on, as it reported. */
 let backendName = '';
 
+/** The number of the latest train request: what an earlier, stopped run still sends is not shown. */
+let run = 0;
+
+function showError(message: string): void {
+  statusLine.textContent = `error: ${message}`;
+  statusLine.dataset.error = message;
+}
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
+  if (message.type !== 'explained' && message.run !== run) return;
   if (message.type === 'data') {
     points = message.points;
     backendName = message.backend;
@@ -138,17 +131,24 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   } else if (message.type === 'explained') {
     explainBox.textContent = message.text;
   } else if (message.type === 'error') {
-    statusLine.textContent = `error: ${message.message}`;
-    statusLine.dataset.error = message.message;
+    showError(message.message);
   }
 };
 
-function start(): void {
-  const settings = readSettings();
-  location.hash = new URLSearchParams(Object.entries(settings).map(([k, v]) => [k, String(v)])).toString();
+/**
+ * Trains with the settings (from the form or the address, as text) and keeps them in the address.
+ * The worker checks them first: a bad one is refused before training, with a message naming the
+ * setting and its value, and the run before is stopped either way.
+ */
+function start(entries: [string, string][]): void {
+  location.hash = new URLSearchParams(entries).toString();
   losses.length = 0;
+  run += 1;
+  delete statusLine.dataset.epoch;
   delete statusLine.dataset.done;
-  worker.postMessage({ type: 'train', settings });
+  delete statusLine.dataset.error;
+  statusLine.textContent = '';
+  worker.postMessage({ type: 'train', run, settings: entries });
 }
 
 map.addEventListener('click', (event) => {
@@ -168,7 +168,8 @@ map.addEventListener('click', (event) => {
   }
   worker.postMessage({ type: 'explain', point: [x, y], label });
 });
-document.getElementById('train')!.addEventListener('click', start);
+document.getElementById('train')!.addEventListener('click', () => start(readFields()));
 document.getElementById('stop')!.addEventListener('click', () => worker.postMessage({ type: 'stop' }));
-writeSettings(settingsFromHash());
-start();
+// The address is checked as written: a number field or a select would turn a bad value into ''.
+writeFields([...settingsToText(DEFAULT_SETTINGS), ...addressEntries()]);
+start(addressEntries());

@@ -1,13 +1,19 @@
 /** Messages between the playground page and its training worker. */
 import type { EpochRecord } from '../src/index.js';
 
+/** The synthetic data sets the page offers: the library's two-feature classification sets. */
+export const PLAYGROUND_DATA_SETS = ['spiral', 'xor', 'circles', 'moons', 'blobs'] as const;
+
+/** A run's settings, checked (web/settings.ts parses and validates them). */
 export interface PlaygroundSettings {
-  dataset: 'xor' | 'circles' | 'moons' | 'spiral' | 'blobs';
+  dataset: (typeof PLAYGROUND_DATA_SETS)[number];
   noise: number;
   points: number;
+  /** Hidden layer widths; [] is no hidden layer (written "none"). */
   hidden: number[];
   activation: string;
-  optimizer: 'sgd' | 'adam' | 'rmsprop';
+  /** One of the library's OPTIMIZER_NAMES. */
+  optimizer: string;
   lr: number;
   batchSize: number;
   epochs: number;
@@ -31,7 +37,27 @@ export const DEFAULT_SETTINGS: PlaygroundSettings = {
   seed: 1,
 };
 
-export type ToWorker = { type: 'train'; settings: PlaygroundSettings } | { type: 'stop' } | { type: 'explain'; point: [number, number]; label: number };
+/** Every setting's name, in the form's order. */
+export const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as (keyof PlaygroundSettings)[];
+
+/** Each setting as the text the form and the address hold (no hidden layer is "none"); web/settings.ts reads it back. */
+export function settingsToText(settings: PlaygroundSettings): [string, string][] {
+  return SETTING_NAMES.map((name) => {
+    const value = settings[name];
+    return [name, Array.isArray(value) ? (value.length > 0 ? value.join(',') : 'none') : String(value)];
+  });
+}
+
+/**
+ * `train` carries the settings as (name, text) pairs, from the form or the address, unchecked: the
+ * worker checks them (web/settings.ts) and answers `error` for a bad one instead of training.
+ * `run` numbers the page's requests; the worker's answers carry it, so the page can ignore what a
+ * stopped run still sends.
+ */
+export type ToWorker =
+  | { type: 'train'; run: number; settings: [string, string][] }
+  | { type: 'stop' }
+  | { type: 'explain'; point: [number, number]; label: number };
 
 export interface Points {
   x: number[];
@@ -40,8 +66,8 @@ export interface Points {
 }
 
 export type FromWorker =
-  | { type: 'data'; points: Points; classes: number; backend: string }
-  | { type: 'epoch'; record: EpochRecord; grid: number[]; gridSize: number; extent: number }
-  | { type: 'done'; stoppedBy: string; problem: string | null }
+  | { type: 'data'; run: number; points: Points; classes: number; backend: string }
+  | { type: 'epoch'; run: number; record: EpochRecord; grid: number[]; gridSize: number; extent: number }
+  | { type: 'done'; run: number; stoppedBy: string; problem: string | null }
   | { type: 'explained'; text: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; run: number; message: string };

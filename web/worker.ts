@@ -1,17 +1,21 @@
 /**
- * The playground's training worker: builds the data set and the network from the settings,
+ * The playground's training worker: checks the settings (web/settings.ts, refusing bad ones with
+ * an `error` before anything trains), builds the data set and the network from them,
  * trains with the library's Trainer (async, so a stop message is heard), and after every epoch
  * posts the history record and the class-1 probability over a grid (the decision boundary).
  */
 import { Trainer, backend, createOptimizer, explainStep, mlp, noGrad, softmax, tensor, toDataset, SYNTHETIC_DATA_SETS } from '../src/index.js';
 import type { Module } from '../src/index.js';
-import type { FromWorker, PlaygroundSettings, ToWorker } from './protocol.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { parseSettings } from './settings.js';
 
 declare const self: { postMessage(message: FromWorker): void; onmessage: ((event: { data: ToWorker }) => void) | null };
 
 const GRID = 48;
 let current: Trainer | null = null;
 let model: Module | null = null;
+/** The page's latest train request: an error outside a run is reported against it. */
+let latestRun = 0;
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -35,14 +39,18 @@ function grid(net: Module, extent: number): number[] {
   return result;
 }
 
-async function train(settings: PlaygroundSettings): Promise<void> {
+async function train(run: number, entries: [string, string][]): Promise<void> {
   current?.requestStop();
+  // Cleared first, so a refused request leaves no run to report `done`.
+  current = null;
+  const settings = parseSettings(entries);
   const data = SYNTHETIC_DATA_SETS[settings.dataset]({ n: settings.points, noise: settings.noise, seed: settings.seed });
   const labels = data.y as Int32Array;
   let extent = 1;
   for (const v of data.x.data) extent = Math.max(extent, Math.abs(v) * 1.1);
   post({
     type: 'data',
+    run,
     classes: data.classCount,
     // The engine's default backend in this worker: wasm where the browser has WebAssembly SIMD.
     backend: backend().name,
@@ -58,11 +66,11 @@ async function train(settings: PlaygroundSettings): Promise<void> {
     validationSplit: 0.2,
     l2: settings.l2,
     seed: settings.seed,
-    onEpochEnd: ({ record }) => post({ type: 'epoch', record, grid: grid(net, extent), gridSize: GRID, extent }),
+    onEpochEnd: ({ record }) => post({ type: 'epoch', run, record, grid: grid(net, extent), gridSize: GRID, extent }),
   });
   current = trainer;
   const result = await trainer.fitAsync(30);
-  if (current === trainer) post({ type: 'done', stoppedBy: result.stoppedBy, problem: result.problem });
+  if (current === trainer) post({ type: 'done', run, stoppedBy: result.stoppedBy, problem: result.problem });
 }
 
 function explain(point: [number, number], label: number): void {
@@ -84,10 +92,12 @@ function explain(point: [number, number], label: number): void {
 self.onmessage = (event) => {
   const message = event.data;
   try {
-    if (message.type === 'train') void train(message.settings).catch((error: Error) => post({ type: 'error', message: error.message }));
-    else if (message.type === 'stop') current?.requestStop();
+    if (message.type === 'train') {
+      latestRun = message.run;
+      void train(message.run, message.settings).catch((error: Error) => post({ type: 'error', run: message.run, message: error.message }));
+    } else if (message.type === 'stop') current?.requestStop();
     else if (message.type === 'explain') explain(message.point, message.label);
   } catch (error) {
-    post({ type: 'error', message: (error as Error).message });
+    post({ type: 'error', run: latestRun, message: (error as Error).message });
   }
 };
