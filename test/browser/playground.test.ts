@@ -41,3 +41,42 @@ test('the playground trains a spiral in its worker and explains a clicked point'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the playground refuses a bad setting from the address or the form with a message, and does not train', { skip: SKIP_WITHOUT_CHROMIUM, timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-playground-'));
+  try {
+    execFileSync(process.execPath, [join(root, 'web/build.mjs'), dir], { stdio: 'ignore' });
+    await withPage(dir, '#dataset=moons&epochs=5&hidden=8&lr=abc&points=100', async (page, errors) => {
+      await page.waitForSelector('#status[data-error]', { timeout: 30_000 });
+      assert.equal(await page.getAttribute('#status', 'data-error'), 'lr: must be a number, got "abc"');
+      assert.equal(await page.textContent('#status'), 'error: lr: must be a number, got "abc"');
+      // A run posts its data set first, then an epoch record; give a run time to show either.
+      await page.waitForTimeout(2_000);
+      assert.equal(await page.getAttribute('#status', 'data-backend'), null, 'no data set was made');
+      assert.equal(await page.getAttribute('#status', 'data-epoch'), null, 'no epoch was trained');
+      assert.equal(await page.textContent('#status'), 'error: lr: must be a number, got "abc"');
+
+      // The form goes through the same check: fix lr, break hidden.
+      await page.fill('[name="lr"]', '0.03');
+      await page.fill('[name="hidden"]', '16,abc');
+      await page.click('#train');
+      await page.waitForSelector('#status[data-error^="hidden"]', { timeout: 30_000 });
+      assert.equal(await page.getAttribute('#status', 'data-error'), 'hidden: must be a list of positive integer widths such as 64,32, got "16,abc"');
+      assert.equal(await page.getAttribute('#status', 'data-backend'), null);
+
+      // Good settings train, and the message goes.
+      await page.fill('[name="hidden"]', '8');
+      await page.click('#train');
+      await page.waitForSelector('#status[data-done]', { timeout: 60_000 });
+      assert.equal(await page.getAttribute('#status', 'data-done'), 'epochs');
+      assert.equal(await page.getAttribute('#status', 'data-epoch'), '5');
+      assert.equal(await page.getAttribute('#status', 'data-error'), null);
+      const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
+      assert.equal(hash.get('lr'), '0.03');
+      assert.equal(hash.get('hidden'), '8');
+      assert.deepEqual(errors, []);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
