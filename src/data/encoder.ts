@@ -112,6 +112,7 @@ export function fitEncoder(table: Table, options: EncoderOptions): Encoder {
   } else {
     const profile = profileColumn(table, target, types[target]);
     const labelsAreNumbers = profile.type === 'numeric';
+    if (labelsAreNumbers) requireIntegerLabels(table, targetIndex);
     const classes = labelsAreNumbers ? distinctNumbers(table, targetIndex).map(String) : (profile.categories ?? []);
     if (classes.length < 2) {
       throw new DataError({ source, column: target, value: classes[0] }, `the target has a single class ${JSON.stringify(classes[0])}; classification needs at least two`);
@@ -146,6 +147,24 @@ function requireNumericTarget(table: Table, j: number): void {
 }
 
 /** Distinct numeric values of a column (missing cells skipped), ascending. */
+/**
+ * A numeric target taken as classes must hold integers (class codes): a value like 0.37 means a
+ * continuous target, which would make every distinct value a class (scikit-learn refuses it too).
+ * A column of non-integer codes can still be classes when declared categorical.
+ */
+function requireIntegerLabels(table: Table, j: number): void {
+  for (let i = 0; i < table.rows.length; i++) {
+    const cell = table.rows[i][j];
+    const value = isMissing(cell) ? null : parseStrictNumber(cell);
+    if (value !== null && !Number.isInteger(value)) {
+      throw new DataError(
+        { source: table.source, line: table.lines[i], column: table.columns[j], value: cell },
+        `${JSON.stringify(cell)} is not an integer: the target is continuous, so its values cannot be class labels; use task regression (--task regression), or declare the column categorical (types, --categorical) if these numbers name classes`,
+      );
+    }
+  }
+}
+
 function distinctNumbers(table: Table, j: number): number[] {
   const values = new Set<number>();
   for (const row of table.rows) {

@@ -1,7 +1,7 @@
 /** How train reads data: CSV details, the task rule and --task, and scaling fitted on the training rows. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IRIS, backprop, json, temporaryDirectory } from './helpers.js';
 
@@ -29,7 +29,14 @@ test('the task: a numeric target with fractions is regression, integer classes a
   const task = (...args: string[]) => json(backprop(['train', IRIS, ...args, '--epochs', '1', '--out', out, '--json']));
   assert.equal(task('--target', 'petal_width').task, 'regression');
   assert.equal(task('--target', 'petal_width').loss, 'mse');
-  const forced = task('--target', 'petal_width', '--task', 'classification');
+  // Measured values are no class labels (as scikit-learn refuses a continuous target)…
+  const refusedOut = join(dir, 'refused.json');
+  const continuous = backprop(['train', IRIS, '--target', 'petal_width', '--task', 'classification', '--epochs', '1', '--out', refusedOut]);
+  assert.equal(continuous.status, 2);
+  assert.match(continuous.stderr, /iris\.csv, line 2, column "petal_width": "0\.2" is not an integer: the target is continuous, so its values cannot be class labels; use task regression \(--task regression\), or declare the column categorical/);
+  assert.equal(existsSync(refusedOut), false);
+  // …unless the column is declared categorical.
+  const forced = task('--target', 'petal_width', '--task', 'classification', '--categorical', 'petal_width');
   assert.equal(forced.task, 'classification', 'petal widths as 22 classes');
   assert.equal(forced.loss, 'softmaxCrossEntropy');
   const integers = join(dir, 'integers.csv');

@@ -72,7 +72,9 @@ test('the task option overrides inference; a regression target must be numeric',
   const integers = csv('x,y\n1,0\n2,1\n3,1\n4,0\n');
   assert.equal(fitEncoder(integers, { target: 'y', task: 'regression' }).target.task, 'regression');
   const reals = csv('x,y\n1,0.5\n2,1.5\n3,0.5\n');
-  assert.deepEqual(fitEncoder(reals, { target: 'y', task: 'classification' }).target, { name: 'y', task: 'classification', classes: ['0.5', '1.5'], labelsAreNumbers: true });
+  // Non-integer numbers are a continuous target, not classes, unless the column is declared categorical.
+  assert.throws(() => fitEncoder(reals, { target: 'y', task: 'classification' }), /line 2, column "y": "0\.5" is not an integer: the target is continuous/);
+  assert.deepEqual(fitEncoder(reals, { target: 'y', task: 'classification', types: { y: 'categorical' } }).target, { name: 'y', task: 'classification', classes: ['0.5', '1.5'], labelsAreNumbers: false });
   assert.throws(() => fitEncoder(csv('x,y\n1,a\n2,b\n'), { target: 'y', task: 'regression' }), {
     message: 'train.csv, line 2, column "y": "a" is not a number (not a decimal number); a regression target must be numeric',
   });
@@ -94,8 +96,17 @@ const fitErrors: { name: string; text: string; options: Parameters<typeof fitEnc
   { name: 'a single class', text: 'x,y\n1,a\n2,a\n', options: { target: 'y' }, message: 'train.csv, column "y": the target has a single class "a"; classification needs at least two' },
   { name: 'too many categories', text: 'id,y\na,1\nb,2\nc,1\n', options: { target: 'y', maxCategories: 2 }, message: 'train.csv, column "id": the column has 3 distinct values, more than maxCategories (2); one-hot encoding would add a column for each (leave the column out, or raise the limit)' },
   { name: 'an encoded name collision', text: 'c,c=k,y\nk,1,0\nk,2,1\n', options: { target: 'y', task: 'regression' }, message: 'train.csv, column "c=k": two encoded columns would both be named "c=k"; rename a column' },
+  { name: 'a continuous target taken as classes', text: 'x,y\n1,0\n2,1\n3,0.37\n', options: { target: 'y', task: 'classification' }, message: 'train.csv, line 4, column "y": "0.37" is not an integer: the target is continuous, so its values cannot be class labels; use task regression (--task regression), or declare the column categorical (types, --categorical) if these numbers name classes' },
   { name: 'unknown task', text: TRAIN, options: { target: 'kind', task: 'clustering' as never }, message: 'train.csv: task must be "classification", "regression" or "auto", got "clustering"' },
 ];
+
+test('fitEncoder takes integer codes as classes, and non-integer codes when the column is declared categorical', () => {
+  const integers = fitEncoder(csv('x,y\n1,0\n2,2\n3,1\n'), { target: 'y', task: 'classification' });
+  assert.deepEqual(integers.target, { name: 'y', task: 'classification', classes: ['0', '1', '2'], labelsAreNumbers: true });
+  const declared = fitEncoder(csv('x,y\n1,0.5\n2,1.5\n3,0.5\n'), { target: 'y', task: 'classification', types: { y: 'categorical' } });
+  assert.equal(declared.target.task, 'classification');
+  assert.deepEqual((declared.target as { classes: string[] }).classes, ['0.5', '1.5']);
+});
 
 for (const { name, text, options, message } of fitErrors) {
   test(`fitEncoder rejects: ${name}`, () => {
