@@ -40,6 +40,17 @@ export function writeCheckpoint(directory: string, checkpoint: Omit<Checkpoint, 
   writeFileAtomic(join(directory, CHECKPOINT_FILE), JSON.stringify(document));
 }
 
+/**
+ * Refuses to start a new run whose checkpoints would replace another run's: that run could then
+ * no longer be resumed.
+ */
+export function checkNoCheckpoint(directory: string): void {
+  const path = join(directory, CHECKPOINT_FILE);
+  if (existsSync(path)) {
+    throw new UsageError(`--checkpoint: ${directory} already holds the checkpoint of a run (${path}); continue that run with --resume ${directory}, or give another directory (or delete the file) to start a new one`);
+  }
+}
+
 /** Reads and checks `<directory>/checkpoint.json`; errors name the file and the problem. */
 export function readCheckpoint(directory: string): Checkpoint {
   const path = join(directory, CHECKPOINT_FILE);

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { CONFIG_KEYS, backend, takeRows, takeValues } from '../engine.js';
 import type { EpochRecord, HealthWarning, TrainingConfig } from '../engine.js';
-import { CHECKPOINT_FILE, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
+import { CHECKPOINT_FILE, checkNoCheckpoint, readCheckpoint, sha256, writeCheckpoint } from '../checkpoint.js';
 import { loadTable } from '../data.js';
 import { UsageError } from '../errors.js';
 import { checkModelOutput, checkNotAnInput, ensureDirectory, removeStaleTemporaries } from '../files.js';
@@ -14,7 +14,7 @@ import type { Score } from '../pipeline.js';
 import { TrainingProgress, lossChart, outputMode, say } from '../terminal.js';
 import type { OutputMode } from '../terminal.js';
 import { architecture, plural, printScore } from '../report.js';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 interface TrainOptions extends Record<string, unknown> {
   target: string;
@@ -53,6 +53,7 @@ async function train(file: string, options: TrainOptions): Promise<void> {
   if (file === '-' && options.resume) throw new UsageError('--resume: needs the data as a file (the checkpoint checks it is the same data), not stdin');
   checkModelOutput(options.out);
   checkNotAnInput('--out', options.out, [file]);
+  if (options.checkpoint !== undefined && (options.resume === undefined || resolve(options.checkpoint) !== resolve(options.resume))) checkNoCheckpoint(options.checkpoint);
   const { table, text } = loadTable(file);
   const dataSha256 = sha256(text);
   let config: TrainingConfig;

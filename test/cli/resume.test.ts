@@ -69,6 +69,23 @@ test('resume refuses other data, another target or changed options', (t) => {
   assert.match(digitsText.stderr, /the checkpoint was trained for target "species"|not the data the checkpoint/);
 });
 
+test('a new run does not replace another run\'s checkpoint; --resume continues it', (t) => {
+  const { dir, cleanup } = temporaryDirectory();
+  t.after(cleanup);
+  const checkpoints = join(dir, 'run');
+  assert.equal(backprop(['train', IRIS, '--target', 'species', '--epochs', '2', '--checkpoint', checkpoints, '--out', join(dir, 'm.json'), '--quiet']).status, 0);
+  const path = join(checkpoints, 'checkpoint.json');
+  const before = readFileSync(path, 'utf8');
+  const again = backprop(['train', IRIS, '--target', 'species', '--epochs', '3', '--checkpoint', checkpoints, '--out', join(dir, 'other.json'), '--quiet']);
+  assert.equal(again.status, 2);
+  assert.equal(again.stderr, `backprop: --checkpoint: ${checkpoints} already holds the checkpoint of a run (${path}); continue that run with --resume ${checkpoints}, or give another directory (or delete the file) to start a new one\n`);
+  assert.equal(readFileSync(path, 'utf8'), before, 'the checkpoint is left as it was');
+  assert.equal(existsSync(join(dir, 'other.json')), false, 'no model saved');
+  // Resuming into the same directory (named by --resume and --checkpoint alike) is the way on.
+  const resumed = backprop(['train', IRIS, '--target', 'species', '--resume', checkpoints, '--checkpoint', checkpoints, '--out', join(dir, 'r.json'), '--quiet']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+});
+
 test('a corrupt checkpoint is refused, naming the field and the bad value, and nothing is saved', (t) => {
   const { dir, cleanup } = temporaryDirectory();
   t.after(cleanup);
