@@ -3,7 +3,7 @@
  * follows, number by number (the library's explainStep), as text, Markdown with LaTeX, or JSON.
  */
 import { Command } from 'commander';
-import { LOSS_NAMES, OPTIMIZER_NAMES, Tensor, applyScaler, encodeTable, mlp, numberProblem, parseConfigValue, parseStrictNumber, resolveActivation, resolveInitializer, resolveLoss, explainStep } from '../engine.js';
+import { Dense, LOSS_NAMES, OPTIMIZER_NAMES, Sequential, Tensor, applyScaler, encodeTable, mlp, numberProblem, parseConfigValue, parseStrictNumber, resolveActivation, resolveInitializer, resolveLoss, explainStep, outputActivationProblem } from '../engine.js';
 import type { Module, Targets } from '../engine.js';
 import { UsageError, optionError } from '../errors.js';
 import { loadTable } from '../data.js';
@@ -95,6 +95,13 @@ function explain(options: ExplainOptions): void {
   const lossName = options.loss ?? storedLoss ?? 'halfSquaredError';
   if (!(LOSS_NAMES as string[]).includes(lossName)) throw optionError('--loss', lossName, `must be one of ${LOSS_NAMES.join(', ')}`);
   const labels = resolveLoss(lossName).targets === 'labels';
+  // As train refuses them: a logits loss after softmax or sigmoid, binaryCrossEntropy without one.
+  const last = model instanceof Sequential ? model.layers[model.layers.length - 1] : null;
+  const problem = last instanceof Dense ? outputActivationProblem(lossName, last.activation.name) : null;
+  if (problem !== null) {
+    if (options.model) throw optionError('--loss', lossName, `does not suit the model's output activation ${(last as Dense).activation.name}: it ${problem}`);
+    throw optionError('--output-activation', options.outputActivation, `${problem} (for --loss ${lossName})`);
+  }
   const dense = model.parameters().filter((p) => p.rank === 2);
   const features = dense[0].shape[1];
   const outputs = dense[dense.length - 1].shape[0];

@@ -176,7 +176,8 @@ export function binaryCrossEntropy(probability: Tensor, target: Tensor, options:
 
 /** One element of binaryCrossEntropy; throws for a probability outside [0, 1]. */
 export const binaryCrossEntropyElement: ElementLoss = (p, t, gradient, i) => {
-  if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: probability ${i} must be in [0, 1], got ${p}`);
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: the probability at element ${i} must be in [0, 1], got ${p}`);
+  if (!(t >= 0 && t <= 1)) throw new ValueError(`binaryCrossEntropy: the target at element ${i} must be in [0, 1], got ${t}`);
   const logP = Math.max(Math.log(p), -100);
   const logNotP = Math.max(Math.log1p(-p), -100);
   gradient[i] = (p - t) / Math.max(p * (1 - p), 1e-12);
@@ -194,6 +195,7 @@ export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, opt
 
 /** One element of binaryCrossEntropyWithLogits. */
 export const binaryCrossEntropyWithLogitsElement: ElementLoss = (x, t, gradient, i) => {
+  if (!(t >= 0 && t <= 1)) throw new ValueError(`binaryCrossEntropyWithLogits: the target at element ${i} must be in [0, 1], got ${t}`);
   gradient[i] = sigmoidScalar(x) - t;
   return softplusScalar(x) - x * t;
 };

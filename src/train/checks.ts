@@ -1,8 +1,9 @@
-import { Dense } from '../nn/index.js';
+import { Dense, Sequential } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import { Tensor } from '../tensor/index.js';
 import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
 import { firstNonFinite } from './guard.js';
+import { outputActivationProblem } from './losses.js';
 import type { LossDefinition, Targets } from './losses.js';
 import type { Dataset, FitOptions } from './types.js';
 
@@ -33,7 +34,7 @@ function outputUnits(model: Module): number | null {
  * x a finite 2-D tensor; y a tensor (same rows, finite) or an Int32Array of labels in
  * [0, outputs) for losses that take labels.
  */
-export function checkDataset(where: string, data: Dataset, loss: LossDefinition, model: Module): void {
+export function checkDataset(where: string, data: Dataset, loss: LossDefinition & { name?: string }, model: Module): void {
   if (!(data?.x instanceof Tensor) || data.x.rank !== 2) throw new ShapeError(`${where}: x must be a 2-D tensor [samples, features], got ${data?.x instanceof Tensor ? formatShape(data.x.shape) : describe(data?.x)}`);
   if (!(data.y instanceof Tensor) && !(data.y instanceof Int32Array)) {
     throw new ValueError(`${where}: y must be a Tensor of targets or an Int32Array of class labels, got ${describe(data.y)}`);
@@ -48,6 +49,10 @@ export function checkDataset(where: string, data: Dataset, loss: LossDefinition,
     const targets = data.y.data;
     const badTarget = firstNonFinite(targets);
     if (badTarget >= 0) throw new ValueError(`${where}: y element ${badTarget} is ${targets[badTarget]}; targets must be finite`);
+    if (loss.name === 'binaryCrossEntropy' || loss.name === 'binaryCrossEntropyWithLogits') {
+      const outside = targets.findIndex((t) => t < 0 || t > 1);
+      if (outside >= 0) throw new ValueError(`${where}: y element ${outside} is ${targets[outside]}; ${loss.name} takes targets in [0, 1]`);
+    }
   } else {
     const classes = outputUnits(model);
     for (let i = 0; i < data.y.length; i++) {
@@ -57,6 +62,19 @@ export function checkDataset(where: string, data: Dataset, loss: LossDefinition,
       }
     }
   }
+}
+
+/** The activation of the model's output layer: a Dense model's, or a Sequential's whose last layer is Dense; else null. */
+function outputActivation(model: Module): string | null {
+  const last = model instanceof Sequential ? model.layers[model.layers.length - 1] : model;
+  return last instanceof Dense ? last.activation.name : null;
+}
+
+/** Refuses a named loss with an output activation that does not suit it (see outputActivationProblem). */
+export function checkLossAndOutput(loss: LossDefinition & { name: string }, model: Module): void {
+  const activation = outputActivation(model);
+  const problem = activation === null ? null : outputActivationProblem(loss.name, activation);
+  if (problem !== null) throw new ValueError(`fit: loss ${loss.name} with the model's output activation ${activation}: it ${problem}`);
 }
 
 /** Validates the options fit reads itself (the optimiser and schedule validate their own). */
@@ -73,8 +91,7 @@ export function checkFitOptions(options: FitOptions, model: Module, hasValidatio
   checkNumber('fit', 'seed', options.seed ?? 0, { integer: true });
   if (options.batchSize !== undefined && options.batchSize !== 'full') checkNumber('fit', 'batchSize', options.batchSize, { min: 1, integer: true });
   if (options.validationSplit !== undefined && options.validationSplit !== 0) {
-    const share = checkNumber('fit', 'validationSplit', options.validationSplit, { min: 0, max: 1, exclusiveMin: true });
-    if (share >= 1) throw new ValueError(`fit: validationSplit must be < 1, got ${share}`);
+    checkNumber('fit', 'validationSplit', options.validationSplit, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
     if (options.validationData) throw new ValueError('fit: give validationData or validationSplit, not both');
   }
   for (const key of ['l1', 'l2'] as const) if (options[key] !== undefined) checkNumber('fit', key, options[key], { min: 0 });
@@ -85,6 +102,11 @@ export function checkFitOptions(options: FitOptions, model: Module, hasValidatio
     throw new ValueError(`fit: fused must be true, false or "stepwise", got ${formatValue(options.fused)}`);
   }
   if (options.timeLimitMs !== undefined) checkNumber('fit', 'timeLimitMs', options.timeLimitMs, { min: 0 });
+  const schedule = options.schedule as unknown;
+  if (schedule !== undefined && (schedule === null || typeof schedule !== 'object' || typeof (schedule as { apply?: unknown }).apply !== 'function')) {
+    const hint = typeof schedule === 'string' ? `parseSchedule(${JSON.stringify(schedule)})` : "an LrSchedule, e.g. parseSchedule('exp:0.95') or new StepLr(…)";
+    throw new ValueError(`fit: schedule must be ${hint}, got ${describe(schedule)}`);
+  }
   if (options.scheduleUnit !== undefined && options.scheduleUnit !== 'epoch' && options.scheduleUnit !== 'step') {
     throw new ValueError(`fit: scheduleUnit must be "epoch" or "step", got ${formatValue(options.scheduleUnit)}`);
   }

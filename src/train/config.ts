@@ -17,7 +17,7 @@ import { SCALE_METHODS, heldOutRows, parseStrictNumber, stratifiedTrainValidatio
 import type { ScaleMethod, Split, Task } from '../data/index.js';
 import { ValueError, formatValue } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { LOSS_NAMES, resolveLoss } from './losses.js';
+import { LOSS_NAMES, outputActivationProblem, resolveLoss } from './losses.js';
 import type { LossName } from './losses.js';
 import type { FitOptions } from './types.js';
 
@@ -252,9 +252,8 @@ export function resolveLossAndOutput(config: TrainingConfig, task: Task, classes
   }
   const outputActivation = config.outputActivation !== 'auto' ? config.outputActivation : loss === 'binaryCrossEntropy' ? 'sigmoid' : 'identity';
   const outputName = resolveActivation(outputActivation).name;
-  if (definition.fromLogits && (outputName === 'softmax' || outputName === 'sigmoid')) {
-    throw new ConfigError('outputActivation', label('outputActivation'), outputActivation, `would be applied twice: ${loss} takes logits and applies it itself; use identity`);
-  }
+  const problem = outputActivationProblem(loss, outputName);
+  if (problem !== null) throw new ConfigError('outputActivation', label('outputActivation'), outputActivation, problem);
   return { loss, outputActivation, targets };
 }
 

@@ -3,7 +3,7 @@ import type { Matrix } from '../data/index.js';
 import type { FloatArray } from '../kernels/index.js';
 import { gatherRows } from '../ops/index.js';
 import { Tensor, allocate } from '../tensor/index.js';
-import { ShapeError } from '../util/errors.js';
+import { ShapeError, ValueError, formatValue } from '../util/errors.js';
 import type { Targets } from './losses.js';
 import type { Dataset } from './types.js';
 
@@ -13,6 +13,8 @@ import type { Dataset } from './types.js';
  * targets become a [rows, outputs] tensor (a flat array is one output per row).
  */
 export function toDataset(x: Matrix, y: Int32Array | Float32Array | Matrix): Dataset {
+  checkMatrix('x', x);
+  if (!(y instanceof Int32Array) && !(y instanceof Float32Array)) checkMatrix('y', y);
   const features = new Tensor(x.data, [x.rows, x.columns]);
   if (y instanceof Int32Array) {
     if (y.length !== x.rows) throw new ShapeError(`toDataset: ${x.rows} rows of x but ${y.length} labels`);
@@ -21,6 +23,15 @@ export function toDataset(x: Matrix, y: Int32Array | Float32Array | Matrix): Dat
   const targets = y instanceof Float32Array ? new Tensor(y, [y.length, 1]) : new Tensor(y.data, [y.rows, y.columns]);
   if (targets.shape[0] !== x.rows) throw new ShapeError(`toDataset: ${x.rows} rows of x but ${targets.shape[0]} target rows`);
   return { x: features, y: targets };
+}
+
+/** Refuses anything but a data-layer matrix: a Float32Array of rows × columns numbers (arrays of rows are to be wrapped as tensors). */
+function checkMatrix(name: string, m: unknown): void {
+  const { data, rows, columns } = (m ?? {}) as Partial<Matrix>;
+  if (!(data instanceof Float32Array) || !Number.isInteger(rows) || !Number.isInteger(columns) || rows! < 0 || columns! < 0 || data.length !== rows! * columns!) {
+    const what = name === 'y' ? 'an Int32Array of labels, a Float32Array of targets or a matrix' : 'a matrix';
+    throw new ValueError(`toDataset: ${name} must be ${what} { data: Float32Array, rows, columns } with data.length = rows × columns (as encodeTable and the data-set makers give), got ${Array.isArray(m) ? 'an array (for arrays of rows use { x: tensor(rows), y: … } directly)' : formatValue(m)}`);
+  }
 }
 
 /** Picks rows of a data set (a copy; used once for the validation split, never per step). */

@@ -120,7 +120,9 @@ export function healthWarnings(layers: readonly LayerHealth[], thresholds: Healt
         kind: 'vanishing',
         layer: first.name,
         message:
-          `vanishing gradients: the first layer's gradient norm (${first.gradNorm.toExponential(2)}) is ${(last.gradNorm / Math.max(first.gradNorm, 1e-300)).toExponential(1)}× smaller than the last layer's (${last.gradNorm.toExponential(2)}); ` +
+          (first.gradNorm === 0
+            ? `vanishing gradients: the first layer's gradient is zero while the last layer's norm is ${last.gradNorm.toExponential(2)}; `
+            : `vanishing gradients: the first layer's gradient norm (${first.gradNorm.toExponential(2)}) is ${(last.gradNorm / first.gradNorm).toExponential(1)}× smaller than the last layer's (${last.gradNorm.toExponential(2)}); `) +
           'try ReLU-family activations with He initialisation, fewer layers, or scaling the inputs',
       });
     }

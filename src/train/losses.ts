@@ -49,3 +49,25 @@ export function resolveLoss(loss: unknown, where = 'loss'): LossDefinition & { n
   if (typeof loss === 'string' && Object.prototype.hasOwnProperty.call(LOSSES, loss)) return { name: loss, ...(LOSSES as Record<string, LossDefinition>)[loss] };
   throw new ValueError(`${where}: unknown loss ${formatValue(loss)}; valid losses: ${LOSS_NAMES.join(', ')}`);
 }
+
+/** The activations whose outputs lie in [0, 1] (probabilities for binaryCrossEntropy). */
+const PROBABILITY_OUTPUTS: ReadonlySet<string> = new Set(['sigmoid', 'softmax']);
+
+/**
+ * Why an output activation does not suit a named loss, or null when it does: a loss that takes
+ * logits applies softmax or sigmoid itself (an output that already applies one squashes the logits
+ * twice), and binaryCrossEntropy takes probabilities, which only a sigmoid or softmax output gives.
+ * Shared by fit's checks and the command line's options, so both refuse the same pairs.
+ */
+export function outputActivationProblem(loss: string, activation: string): string | null {
+  if (loss === 'softmaxCrossEntropy' || loss === 'binaryCrossEntropyWithLogits') {
+    const own = loss === 'softmaxCrossEntropy' ? 'softmax' : 'sigmoid';
+    if (activation === own) return `would be applied twice: ${loss} takes logits and applies ${own} itself; use identity`;
+    if (PROBABILITY_OUTPUTS.has(activation)) return `squashes the logits before ${loss} applies ${own} to them; use identity`;
+    return null;
+  }
+  if (loss === 'binaryCrossEntropy' && !PROBABILITY_OUTPUTS.has(activation)) {
+    return 'does not give probabilities in [0, 1], which binaryCrossEntropy takes; use sigmoid (or binaryCrossEntropyWithLogits with identity)';
+  }
+  return null;
+}

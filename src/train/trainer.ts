@@ -7,7 +7,7 @@ import { Tensor, allocate } from '../tensor/index.js';
 import { BackpropError, ValueError, formatValue } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { stratifiedTrainValidationSplit, trainValidationSplit } from '../data/index.js';
-import { checkDataset, checkFitOptions } from './checks.js';
+import { checkDataset, checkFitOptions, checkLossAndOutput } from './checks.js';
 import { countCorrect, evaluateModel, measuresAccuracy } from './evaluate.js';
 import { LayerHealth, healthWarnings } from './diagnostics.js';
 import type { HealthThresholds } from './diagnostics.js';
@@ -87,6 +87,7 @@ export class Trainer {
     const hasValidation = Boolean(options.validationData) || Boolean(options.validationSplit);
     const measuresAccuracy = data?.y instanceof Int32Array || this.loss.name === 'binaryCrossEntropy' || this.loss.name === 'binaryCrossEntropyWithLogits';
     checkFitOptions(options, model, hasValidation, measuresAccuracy);
+    checkLossAndOutput(this.loss, model);
     checkDataset('fit: training data', data, this.loss, model);
     this.epochs = options.epochs ?? 100;
     const root = new Rng(options.seed ?? 0);

@@ -46,18 +46,18 @@ export function checkNumber(
   where: string,
   option: string,
   value: unknown,
-  { min = -Infinity, max = Infinity, exclusiveMin = false, integer = false }: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean } = {},
+  { min = -Infinity, max = Infinity, exclusiveMin = false, exclusiveMax = false, integer = false }: { min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; integer?: boolean } = {},
 ): number {
   const ok =
     typeof value === 'number' &&
     Number.isFinite(value) &&
     (exclusiveMin ? value > min : value >= min) &&
-    value <= max &&
+    (exclusiveMax ? value < max : value <= max) &&
     (!integer || Number.isInteger(value));
   if (!ok) {
     const parts: string[] = [integer ? 'an integer' : 'a finite number'];
     if (min > -Infinity) parts.push(`${exclusiveMin ? '>' : '>='} ${min}`);
-    if (max < Infinity) parts.push(`<= ${max}`);
+    if (max < Infinity) parts.push(`${exclusiveMax ? '<' : '<='} ${max}`);
     check(false, where, option, parts.join(' '), value);
   }
   return value as number;

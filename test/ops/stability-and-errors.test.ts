@@ -137,3 +137,12 @@ test('softmaxCrossEntropy with labels: every label type, reduction and dtype giv
     assert.throws(() => ops.softmaxCrossEntropy(zeros([3, classes]), bad), { name: 'ValueError', message: `softmaxCrossEntropy: label ${row} must be an integer in [0, ${classes}), got ${bad[row]}` });
   }
 });
+
+test('binary cross-entropy refuses targets outside [0, 1] (a negative loss otherwise) and probabilities outside it, naming the element', () => {
+  assert.throws(() => ops.binaryCrossEntropy(tensor([[0.7], [0.2]]), tensor([[1], [2]])), { name: 'ValueError', message: 'binaryCrossEntropy: the target at element 1 must be in [0, 1], got 2' });
+  assert.throws(() => ops.binaryCrossEntropy(tensor([[0.7]]), tensor([[-0.5]])), /the target at element 0 must be in \[0, 1\], got -0.5/);
+  assert.throws(() => ops.binaryCrossEntropy(tensor([[1.5]]), tensor([[1]])), /binaryCrossEntropy: the probability at element 0 must be in \[0, 1\], got 1.5/);
+  assert.throws(() => ops.binaryCrossEntropyWithLogits(tensor([[3], [0]]), tensor([[0], [NaN]])), /binaryCrossEntropyWithLogits: the target at element 1 must be in \[0, 1\], got NaN/);
+  // Soft targets inside [0, 1] stay allowed.
+  assert.ok(Number.isFinite(ops.binaryCrossEntropy(tensor([[0.7]]), tensor([[0.25]])).item()));
+});

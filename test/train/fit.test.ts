@@ -4,8 +4,8 @@ import { makeSin, makeSpiral } from '../../src/data/index.js';
 import { Dense, mlp, recordActivations, sequential } from '../../src/nn/index.js';
 import { Adam, SGD, parseSchedule } from '../../src/optim/index.js';
 import { Tensor } from '../../src/tensor/index.js';
-import { Trainer, fit, fitAsync, toDataset } from '../../src/train/index.js';
-import type { Dataset, FitOptions } from '../../src/train/index.js';
+import { Trainer, fit, fitAsync, healthWarnings, toDataset } from '../../src/train/index.js';
+import type { Dataset, FitOptions, LayerHealth } from '../../src/train/index.js';
 
 function spiral(n = 400, seed = 1): Dataset {
   const data = makeSpiral({ n, noise: 0.05, seed });
@@ -161,13 +161,54 @@ test('fit validates its options and data, naming the bad value', () => {
     [{ loss: 'squared' as never }, /fit: loss: unknown loss "squared"; valid losses: mse, /],
     [{ epochs: -1 }, /fit: epochs must be an integer >= 0, got -1/],
     [{ batchSize: 0 }, /fit: batchSize must be an integer >= 1, got 0/],
-    [{ validationSplit: 1.5 }, /fit: validationSplit must be a finite number > 0 <= 1, got 1.5/],
+    [{ validationSplit: 1.5 }, /fit: validationSplit must be a finite number > 0 < 1, got 1.5/],
+    [{ validationSplit: 1 }, /fit: validationSplit must be a finite number > 0 < 1, got 1/],
+    [{ schedule: 'exp:0.9' as never }, /fit: schedule must be parseSchedule\("exp:0.9"\), got "exp:0.9"/],
+    [{ schedule: { lr: 0.1 } as never }, /fit: schedule must be an LrSchedule, e\.g\. parseSchedule\('exp:0\.95'\) or new StepLr\(…\), got Object/],
     [{ earlyStopping: { patience: 2, monitor: 'valLoss' } }, /fit: earlyStopping.monitor is valLoss but there is no validation data/],
     [{ loss: 'softmaxCrossEntropy' }, /fit: training data: this loss takes integer class labels/],
   ];
   for (const [options, message] of cases) assert.throws(() => fit(model, data, { loss: 'mse', optimizer, ...options }), message);
   const bad = { x: new Tensor(Float32Array.from([1, NaN]), [2, 1]), y: new Tensor(new Float32Array(2), [2, 1]) };
   assert.throws(() => fit(model, bad, { loss: 'mse', optimizer }), /fit: training data: x\[1\]\[0\] is NaN; inputs must be finite/);
+});
+
+test('fit refuses an output activation that does not suit the loss, and binary targets outside [0, 1], before any step', () => {
+  const x = new Tensor(Float32Array.from([0, 1, 2, 3]), [4, 1]);
+  const labels = { x, y: Int32Array.from([0, 1, 0, 1]) };
+  const binary = { x, y: new Tensor(Float32Array.from([0, 1, 0, 1]), [4, 1]) };
+  const cases: [string, Dataset, string, RegExp][] = [
+    ['softmax', labels, 'softmaxCrossEntropy', /fit: loss softmaxCrossEntropy with the model's output activation softmax: it would be applied twice: softmaxCrossEntropy takes logits and applies softmax itself; use identity/],
+    ['sigmoid', labels, 'softmaxCrossEntropy', /output activation sigmoid: it squashes the logits before softmaxCrossEntropy applies softmax to them; use identity/],
+    ['sigmoid', binary, 'binaryCrossEntropyWithLogits', /output activation sigmoid: it would be applied twice: binaryCrossEntropyWithLogits takes logits and applies sigmoid itself/],
+    ['identity', binary, 'binaryCrossEntropy', /fit: loss binaryCrossEntropy with the model's output activation identity: it does not give probabilities in \[0, 1\]/],
+    ['relu', binary, 'binaryCrossEntropy', /output activation relu: it does not give probabilities/],
+  ];
+  for (const [outputActivation, data, loss, message] of cases) {
+    const model = mlp({ sizes: [1, 3, 2], outputActivation: outputActivation as never, seed: 1 });
+    const before = model.parameters().map((p) => Array.from(p.data));
+    assert.throws(() => fit(model, data, { loss: loss as never, optimizer: new SGD(model.parameters(), { lr: 0.1 }), epochs: 1 }), message);
+    assert.deepEqual(model.parameters().map((p) => Array.from(p.data)), before, `${outputActivation} + ${loss}: weights unchanged`);
+  }
+  // The pairs that suit: logits losses after identity, probabilities after sigmoid.
+  for (const [outputActivation, data, loss] of [['identity', labels, 'softmaxCrossEntropy'], ['identity', binary, 'binaryCrossEntropyWithLogits'], ['sigmoid', binary, 'binaryCrossEntropy']] as const) {
+    const model = mlp({ sizes: [1, 3, loss === 'softmaxCrossEntropy' ? 2 : 1], outputActivation, seed: 1 });
+    assert.equal(fit(model, data, { loss, optimizer: new SGD(model.parameters(), { lr: 0.1 }), epochs: 1 }).stoppedBy, 'epochs');
+  }
+  for (const loss of ['binaryCrossEntropy', 'binaryCrossEntropyWithLogits'] as const) {
+    const model = mlp({ sizes: [1, 3, 1], outputActivation: loss === 'binaryCrossEntropy' ? 'sigmoid' : 'identity', seed: 1 });
+    const outside = { x, y: new Tensor(Float32Array.from([0, 1, 2, 1]), [4, 1]) };
+    assert.throws(() => fit(model, outside, { loss, optimizer: new SGD(model.parameters(), { lr: 0.1 }) }), new RegExp(`fit: training data: y element 2 is 2; ${loss} takes targets in \\[0, 1\\]`));
+  }
+});
+
+test('toDataset refuses what is not a data-layer matrix, naming it', () => {
+  assert.throws(() => toDataset([[1, 2], [3, 4]] as never, Int32Array.from([0])), /toDataset: x must be a matrix \{ data: Float32Array, rows, columns \}.*got an array \(for arrays of rows use \{ x: tensor\(rows\), y: … \} directly\)/);
+  const x = { data: new Float32Array(4), rows: 2, columns: 2 };
+  assert.throws(() => toDataset(x, [0, 1] as never), /toDataset: y must be an Int32Array of labels, a Float32Array of targets or a matrix/);
+  assert.throws(() => toDataset({ data: new Float32Array(3), rows: 2, columns: 2 }, Int32Array.from([0, 1])), /toDataset: x must be a matrix .* with data\.length = rows × columns/);
+  assert.throws(() => toDataset(x, Int32Array.from([0])), /toDataset: 2 rows of x but 1 labels/);
+  assert.deepEqual(toDataset(x, Int32Array.from([0, 1])).x.shape, [2, 2]);
 });
 
 test('a run stopped within an epoch resumes from the next batch, bit for bit (callback and time limit)', () => {
@@ -261,4 +302,13 @@ test('a caller\'s activation recording survives fit\'s gradient-health probe and
     assert.equal(stopped.stoppedBy, 'nonFinite');
     assert.ok(layers.every((layer) => layer.recordActivations), `fused ${fused}: the guard switched recording off`);
   }
+});
+
+test('the vanishing-gradient warning states a zero first-layer gradient plainly, and gives the ratio otherwise', () => {
+  const layer = (name: string, gradNorm: number) => ({ name, gradNorm, weightNorm: 1, updateRatio: 0, deadShare: null, saturatedShare: null }) satisfies LayerHealth;
+  const [zero] = healthWarnings([layer('0', 0), layer('1', 0.5)]);
+  assert.equal(zero.kind, 'vanishing');
+  assert.match(zero.message, /^vanishing gradients: the first layer's gradient is zero while the last layer's norm is 5\.00e-1; try ReLU/);
+  const [small] = healthWarnings([layer('0', 1e-6), layer('1', 0.5)]);
+  assert.match(small.message, /the first layer's gradient norm \(1\.00e-6\) is 5\.0e\+5× smaller than the last layer's \(5\.00e-1\)/);
 });
