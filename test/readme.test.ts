@@ -29,6 +29,30 @@ test('every js code block of the README runs and prints what it says', () => {
   }
 });
 
+test('every js code block of the README type-checks as strict TypeScript against the package\'s declarations', () => {
+  const readme = readFileSync(`${root}README.md`, 'utf8');
+  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  // Inside the package, so that 'backprop' resolves to it by name as for a user of the package.
+  const dir = `${root}.tmp/readme-types`;
+  mkdirSync(dir, { recursive: true });
+  try {
+    const files = blocks.map((code, i) => {
+      const file = `${dir}/block${i}.mts`;
+      writeFileSync(file, code);
+      return file;
+    });
+    const tsc = `${root}node_modules/typescript/bin/tsc`;
+    const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', ...files];
+    try {
+      execFileSync(process.execPath, [tsc, ...args], { encoding: 'utf8', cwd: root });
+    } catch (error) {
+      assert.fail(`tsc: ${(error as { stdout?: string }).stdout ?? error}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the training guide example runs', () => {
   const guide = readFileSync(`${root}docs/training.md`, 'utf8');
   const code = /```js\n([\s\S]*?)```/.exec(guide)![1];

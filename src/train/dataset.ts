@@ -12,6 +12,9 @@ import type { Dataset } from './types.js';
  * [rows, columns] tensor over the same Float32Array; integer labels stay an Int32Array; numeric
  * targets become a [rows, outputs] tensor (a flat array is one output per row).
  */
+export function toDataset(x: Matrix, y: Int32Array): Dataset<Int32Array>;
+export function toDataset(x: Matrix, y: Float32Array | Matrix): Dataset<Tensor>;
+export function toDataset(x: Matrix, y: Int32Array | Float32Array | Matrix): Dataset;
 export function toDataset(x: Matrix, y: Int32Array | Float32Array | Matrix): Dataset {
   checkMatrix('x', x);
   if (!(y instanceof Int32Array) && !(y instanceof Float32Array)) checkMatrix('y', y);

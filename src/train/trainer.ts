@@ -39,7 +39,7 @@ function monotonicNow(): number {
  * `restore(state)` on a fresh trainer (same model architecture, data and options) continue the run
  * bit-identically, also from within an epoch. When training ends the model is left in evaluation mode.
  */
-export class Trainer {
+export class Trainer<Y extends Targets = Targets> {
   readonly model: Module;
   readonly options: Readonly<FitOptions>;
   private readonly loss: LossDefinition & { name: string };
@@ -79,7 +79,9 @@ export class Trainer {
   readonly history: EpochRecord[] = [];
   private stopRequested: StopReason | null = null;
 
-  constructor(model: Module, data: Dataset, options: FitOptions) {
+  constructor(model: Module, data: Dataset<Y>, fitOptions: FitOptions<Y>) {
+    // Inside, a custom loss takes the data set's targets as Targets (they are the data's own type).
+    const options = fitOptions as unknown as FitOptions;
     if (!options || typeof options !== 'object') throw new ValueError(`fit: options must be an object, got ${formatValue(options)}`);
     this.model = model;
     this.options = options;
@@ -93,7 +95,7 @@ export class Trainer {
     const root = new Rng(options.seed ?? 0);
     const splitRng = root.fork();
     this.shuffleRng = root.fork();
-    let train = data;
+    let train: Dataset = data;
     let validation = options.validationData ?? null;
     if (options.validationSplit) {
       const split = data.y instanceof Int32Array ? stratifiedTrainValidationSplit(data.y, options.validationSplit, splitRng) : trainValidationSplit(data.x.shape[0], options.validationSplit, splitRng);
@@ -428,13 +430,12 @@ function anyRecording(layers: readonly RecordsActivations[]): boolean {
   return false;
 }
 
-/** Copies rows order[start], …, order[start + count − 1] of `source` (rows of `width`) into `target`, one after another. */
 /** Trains `model` on `data` synchronously; see FitOptions and Trainer. */
-export function fit(model: Module, data: Dataset, options: FitOptions): FitResult {
+export function fit<Y extends Targets>(model: Module, data: Dataset<Y>, options: FitOptions<Y>): FitResult {
   return new Trainer(model, data, options).fit();
 }
 
 /** Trains `model` on `data`, yielding to the event loop between steps (browser pages, servers). */
-export function fitAsync(model: Module, data: Dataset, options: FitOptions): Promise<FitResult> {
+export function fitAsync<Y extends Targets>(model: Module, data: Dataset<Y>, options: FitOptions<Y>): Promise<FitResult> {
   return new Trainer(model, data, options).fitAsync();
 }

@@ -2,16 +2,25 @@ import type { Module } from '../nn/index.js';
 import type { LrSchedule, Optimizer } from '../optim/index.js';
 import type { Tensor } from '../tensor/index.js';
 import type { HealthThresholds, HealthWarning, LayerHealth } from './diagnostics.js';
-import type { LossFunction, LossName, Targets } from './losses.js';
+import type { LossName, Targets } from './losses.js';
 import type { OptimizerStateDict, ScheduleStateDict } from '../optim/index.js';
 import type { RngState } from '../util/rng.js';
 import type { EarlyStoppingState } from './early-stopping.js';
 
-/** Inputs x of shape [n, features] and their targets (a tensor [n, outputs] or n integer labels). */
-export interface Dataset {
+/**
+ * Inputs x of shape [n, features] and their targets (a tensor [n, outputs] or n integer labels).
+ * `Y` is the targets' type, so that a custom loss of `FitOptions<Y>` receives that type.
+ */
+export interface Dataset<Y extends Targets = Targets> {
   x: Tensor;
-  y: Targets;
+  y: Y;
 }
+
+/**
+ * A custom loss for fit: the model's output for a batch and the batch's targets, of the data set's
+ * target type (a Tensor of values, or an Int32Array of labels); returns a scalar tensor.
+ */
+export type CustomLoss<Y extends Targets = Targets> = (prediction: Tensor, target: Y) => Tensor;
 
 export interface EarlyStoppingOptions {
   /** Epochs without improvement before stopping. */
@@ -27,9 +36,9 @@ export interface EarlyStoppingOptions {
 /** Why training ended. */
 export type StopReason = 'epochs' | 'targetLoss' | 'timeLimit' | 'earlyStopping' | 'callback' | 'nonFinite';
 
-export interface FitOptions {
-  /** A loss by name (see LOSSES) or a function of (prediction, targets) returning a scalar. */
-  loss: LossName | LossFunction;
+export interface FitOptions<Y extends Targets = Targets> {
+  /** A loss by name (see LOSSES) or a function of (prediction, targets) returning a scalar tensor. */
+  loss: LossName | CustomLoss<Y>;
   optimizer: Optimizer;
   /** Number of passes over the training data. Default 100. */
   epochs?: number;
@@ -40,7 +49,7 @@ export interface FitOptions {
   /** The seed of every random choice the trainer makes (validation split, shuffling). Default 0. */
   seed?: number;
   /** Held-out data evaluated after every epoch. */
-  validationData?: Dataset;
+  validationData?: Dataset<Y>;
   /** Or: the share of the training data (0–1) held out, stratified for class labels. */
   validationSplit?: number;
   /** Learning-rate schedule, applied per epoch (default) or per step (`scheduleUnit`). */

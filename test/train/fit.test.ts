@@ -4,15 +4,16 @@ import { makeSin, makeSpiral } from '../../src/data/index.js';
 import { Dense, mlp, recordActivations, sequential } from '../../src/nn/index.js';
 import { Adam, SGD, parseSchedule } from '../../src/optim/index.js';
 import { Tensor } from '../../src/tensor/index.js';
+import { huberLoss, mseLoss, softmaxCrossEntropy } from '../../src/ops/index.js';
 import { Trainer, fit, fitAsync, healthWarnings, toDataset } from '../../src/train/index.js';
-import type { Dataset, FitOptions, LayerHealth } from '../../src/train/index.js';
+import type { Dataset, FitOptions, LayerHealth, LossName } from '../../src/train/index.js';
 
 function spiral(n = 400, seed = 1): Dataset {
   const data = makeSpiral({ n, noise: 0.05, seed });
   return toDataset(data.x, data.y as Int32Array);
 }
 
-function sine(n = 256, seed = 2): Dataset {
+function sine(n = 256, seed = 2): Dataset<Tensor> {
   const data = makeSin({ n, noise: 0, seed });
   return toDataset(data.x, data.y as Float32Array);
 }
@@ -191,8 +192,8 @@ test('fit refuses an output activation that does not suit the loss, and binary t
     assert.deepEqual(model.parameters().map((p) => Array.from(p.data)), before, `${outputActivation} + ${loss}: weights unchanged`);
   }
   // The pairs that suit: logits losses after identity, probabilities after sigmoid.
-  for (const [outputActivation, data, loss] of [['identity', labels, 'softmaxCrossEntropy'], ['identity', binary, 'binaryCrossEntropyWithLogits'], ['sigmoid', binary, 'binaryCrossEntropy']] as const) {
-    const model = mlp({ sizes: [1, 3, loss === 'softmaxCrossEntropy' ? 2 : 1], outputActivation, seed: 1 });
+  for (const [outputActivation, data, loss] of [['identity', labels, 'softmaxCrossEntropy'], ['identity', binary, 'binaryCrossEntropyWithLogits'], ['sigmoid', binary, 'binaryCrossEntropy']] as [string, Dataset, LossName][]) {
+    const model = mlp({ sizes: [1, 3, loss === 'softmaxCrossEntropy' ? 2 : 1], outputActivation: outputActivation as never, seed: 1 });
     assert.equal(fit(model, data, { loss, optimizer: new SGD(model.parameters(), { lr: 0.1 }), epochs: 1 }).stoppedBy, 'epochs');
   }
   for (const loss of ['binaryCrossEntropy', 'binaryCrossEntropyWithLogits'] as const) {
@@ -311,4 +312,20 @@ test('the vanishing-gradient warning states a zero first-layer gradient plainly,
   assert.match(zero.message, /^vanishing gradients: the first layer's gradient is zero while the last layer's norm is 5\.00e-1; try ReLU/);
   const [small] = healthWarnings([layer('0', 1e-6), layer('1', 0.5)]);
   assert.match(small.message, /the first layer's gradient norm \(1\.00e-6\) is 5\.0e\+5× smaller than the last layer's \(5\.00e-1\)/);
+});
+
+test('a custom loss receives the data set\'s target type: the library\'s losses and lambdas over them type-check and train', () => {
+  const data = sine(16);
+  const model = mlp({ sizes: [1, 4, 1], activation: 'tanh', seed: 3 });
+  // Compiles only because the loss's target is the data set's Tensor (not Tensor | Int32Array).
+  const direct = fit(model, data, { loss: mseLoss, optimizer: new SGD(model.parameters(), { lr: 0.05 }), epochs: 2, batchSize: 8 });
+  const lambda = fit(model, data, { loss: (p, t) => huberLoss(p, t, { delta: 0.5 }), optimizer: new SGD(model.parameters(), { lr: 0.05 }), epochs: 2, batchSize: 8 });
+  assert.ok(direct.history.every((epoch) => Number.isFinite(epoch.loss)) && lambda.history.every((epoch) => Number.isFinite(epoch.loss)));
+  // With labels the target is an Int32Array: a values loss is a compile error.
+  const labels = { x: new Tensor(Float32Array.from([0, 1]), [2, 1]), y: Int32Array.from([0, 1]) };
+  const classifier = mlp({ sizes: [1, 2], seed: 4 });
+  const custom = fit(classifier, labels, { loss: (p, t) => softmaxCrossEntropy(p, t), optimizer: new SGD(classifier.parameters(), { lr: 0.1 }), epochs: 1 });
+  assert.equal(custom.stoppedBy, 'epochs');
+  // @ts-expect-error mseLoss takes a Tensor of targets, not labels
+  assert.throws(() => fit(classifier, labels, { loss: mseLoss, optimizer: new SGD(classifier.parameters(), { lr: 0.1 }), epochs: 1 }));
 });
