@@ -1,6 +1,6 @@
 import { gradBuffer, needsGrad, record } from '../autograd/index.js';
 import { backend } from '../kernels/index.js';
-import { Tensor, allocate } from '../tensor/index.js';
+import { Tensor, allocate, requireTensor } from '../tensor/index.js';
 import { ShapeError, formatShape } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { add, unaryOp } from './elementwise.js';
@@ -54,6 +54,7 @@ export function noisyRelu(z: Tensor, options: NoisyReluOptions): Tensor {
 }
 
 function rowsAndCols(where: string, x: Tensor): [number, number] {
+  requireTensor(where, 'input', x);
   if (x.rank < 1) throw new ShapeError(`${where}: expected at least 1 axis, got shape ${formatShape(x.shape)}`);
   const cols = x.shape[x.rank - 1];
   return [cols === 0 ? 0 : x.size / cols, cols];

@@ -1,7 +1,7 @@
 import { gradBuffer, gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
 import { backend } from '../kernels/index.js';
 import type { BinaryOp, FloatArray, UnaryOp } from '../kernels/index.js';
-import { Tensor, allocate, shapeSize } from '../tensor/index.js';
+import { Tensor, allocate, requireTensor, shapeSize } from '../tensor/index.js';
 import { ValueError, formatValue } from '../util/errors.js';
 import { accumulateReduced, broadcastShapes } from './broadcast.js';
 
@@ -21,6 +21,7 @@ function toTensor(value: TensorLike, like: Tensor, where: string): Tensor {
  * functions here and the activations in activations.ts.
  */
 export function unaryOp(op: UnaryOp, x: Tensor, param = 0): Tensor {
+  requireTensor(op, 'input', x);
   const out = new Tensor(allocate(x.dtype, x.size), x.shape);
   backend().unary(op, x.data, out.data, param);
   if (needsGrad(x)) {

@@ -1,7 +1,7 @@
 import { gradBufferToOverwrite, needsGrad, record } from '../autograd/index.js';
 import { backend } from '../kernels/index.js';
 import type { UnaryOp } from '../kernels/index.js';
-import { Tensor, allocate } from '../tensor/index.js';
+import { Tensor, allocate, requireTensor } from '../tensor/index.js';
 import { ShapeError, ValueError, formatShape } from '../util/errors.js';
 import { stackForward } from './stack.js';
 import type { DenseStage } from './stack.js';
@@ -16,6 +16,7 @@ export interface MatmulOptions {
 }
 
 function check2d(where: string, name: string, t: Tensor): void {
+  requireTensor(where, name, t);
   if (t.rank !== 2) throw new ShapeError(`${where}: ${name} must be 2-D, got shape ${formatShape(t.shape)}`);
 }
 

@@ -1,7 +1,7 @@
 import { gradBuffer, needsGrad, record } from '../autograd/index.js';
 import { backend } from '../kernels/index.js';
 import type { ReduceOp } from '../kernels/index.js';
-import { Tensor, allocate, shapeSize } from '../tensor/index.js';
+import { Tensor, allocate, requireTensor, shapeSize } from '../tensor/index.js';
 import { ValueError, formatShape } from '../util/errors.js';
 import { scale } from './elementwise.js';
 
@@ -27,6 +27,7 @@ function reducedShape(shape: readonly number[], axis: number, keepDims: boolean)
 }
 
 function reduceAlong(op: ReduceOp, where: string, x: Tensor, axis: number | undefined, options: ReduceOptions): Tensor {
+  requireTensor(where, 'input', x);
   if (axis === undefined) {
     // Over all elements: view as [1, size, 1].
     const flat = new Tensor(x.data, [x.size]);
@@ -75,6 +76,7 @@ export function sum(x: Tensor, axis?: number, options: ReduceOptions = {}): Tens
 
 /** Arithmetic mean over `axis` (all elements when omitted). */
 export function mean(x: Tensor, axis?: number, options: ReduceOptions = {}): Tensor {
+  requireTensor('mean', 'input', x);
   const count = axis === undefined ? x.size : x.shape[normaliseAxis('mean', axis, x.rank)];
   if (count === 0) throw new ValueError(`mean: cannot average over zero elements (shape ${formatShape(x.shape)}, axis ${axis})`);
   const total = reduceAlong('sum', 'mean', x, axis, options);

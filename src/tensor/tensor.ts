@@ -1,5 +1,5 @@
 import type { DType, FloatArray } from '../kernels/index.js';
-import { BackpropError, ShapeError, formatShape, formatValue } from '../util/errors.js';
+import { BackpropError, ShapeError, ValueError, formatShape, formatValue } from '../util/errors.js';
 
 /** Nested JavaScript arrays of numbers, e.g. [[1, 2], [3, 4]]. */
 export type NestedArray = number | NestedArray[];
@@ -141,6 +141,16 @@ let runBackward: (root: Tensor, gradient?: Tensor) => void = () => {
 /** @internal Installs the autograd engine's backward (keeps tensor/ free of imports from autograd/). */
 export function installBackward(fn: (root: Tensor, gradient?: Tensor) => void): void {
   runBackward = fn;
+}
+
+/**
+ * Refuses anything but a Tensor as an operand of `where`, naming it: plain arrays are the usual
+ * case (a newcomer's `relu([1, -2])`), and without this they fail inside with a TypeError.
+ */
+export function requireTensor(where: string, name: string, value: unknown): asserts value is Tensor {
+  if (!(value instanceof Tensor)) {
+    throw new ValueError(`${where}: ${name} must be a Tensor, got ${formatValue(value)}${Array.isArray(value) || ArrayBuffer.isView(value) ? ' (make one with tensor(…))' : ''}`);
+  }
 }
 
 export function shapeSize(shape: readonly number[]): number {

@@ -3,7 +3,7 @@ import type { Module } from '../nn/index.js';
 import { Tensor } from '../tensor/index.js';
 import { ShapeError, ValueError, checkKnownKeys, checkNumber, formatShape, formatValue } from '../util/errors.js';
 import { firstNonFinite } from './guard.js';
-import { outputActivationProblem } from './losses.js';
+import { LOSSES, outputActivationProblem } from './losses.js';
 import type { LossDefinition, Targets } from './losses.js';
 import type { Dataset, FitOptions } from './types.js';
 
@@ -41,6 +41,21 @@ export function checkDataset(where: string, data: Dataset, loss: LossDefinition 
   }
   if (targetRows(data.y) !== data.x.shape[0]) throw new ShapeError(`${where}: x has ${data.x.shape[0]} rows but y has ${targetRows(data.y)}`);
   if (loss.targets === 'labels' && !(data.y instanceof Int32Array)) throw new ValueError(`${where}: this loss takes integer class labels (an Int32Array) as y, got ${describe(data.y)}`);
+  if (loss.targets === 'values' && data.y instanceof Int32Array && loss.name !== undefined && Object.prototype.hasOwnProperty.call(LOSSES, loss.name)) {
+    const n = data.y.length;
+    throw new ValueError(
+      `${where}: loss ${loss.name} takes y as a tensor of targets shaped like the model's output, got an Int32Array of class labels; ` +
+        (loss.name.startsWith('binaryCrossEntropy') ? `for 0/1 labels use new Tensor(Float32Array.from(y), [${n}, 1])` : 'use softmaxCrossEntropy for class labels, or give a Tensor of target values'),
+    );
+  }
+  const weights = model.parameters();
+  if (weights.length > 0 && data.x.dtype !== weights[0].dtype) {
+    throw new ValueError(`${where}: x is ${data.x.dtype} but the model's parameters are ${weights[0].dtype}; convert the data with x.to('${weights[0].dtype}'), or build the model with dtype '${data.x.dtype}' (e.g. mlp({ …, dtype: '${data.x.dtype}' }))`);
+  }
+  const named = loss.name !== undefined && Object.prototype.hasOwnProperty.call(LOSSES, loss.name);
+  if (named && data.y instanceof Tensor && weights.length > 0 && data.y.dtype !== weights[0].dtype) {
+    throw new ValueError(`${where}: y is ${data.y.dtype} but the model's parameters are ${weights[0].dtype}; convert the targets with y.to('${weights[0].dtype}')`);
+  }
   const features = data.x.shape[1];
   const inputs = data.x.data;
   const badInput = firstNonFinite(inputs);

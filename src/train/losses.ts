@@ -43,9 +43,26 @@ export const LOSSES = {
 export type LossName = keyof typeof LOSSES;
 export const LOSS_NAMES = Object.keys(LOSSES) as LossName[];
 
+/**
+ * A custom loss that refuses, naming itself, a result training cannot use: anything but a tensor of
+ * one element, or one that does not depend on the prediction when the prediction needs a gradient.
+ */
+function checkedCustomLoss(loss: LossFunction, where: string): LossFunction {
+  // An arrow function written as `loss: (p, t) => …` is named "loss" after the option.
+  const named = loss.name !== '' && loss.name !== 'loss';
+  const label = `${where}: the custom loss${named ? ` ${loss.name}` : ''}`;
+  return (prediction, target) => {
+    const value: unknown = loss(prediction, target);
+    if (!(value instanceof Tensor)) throw new ValueError(`${label} returned ${formatValue(value)}; it must return a scalar tensor (build it from the prediction with the library's ops)`);
+    if (value.size !== 1) throw new ValueError(`${label} returned a tensor of shape [${value.shape.join(',')}]; it must return a scalar (reduce it, e.g. with mean(…) or reduction: 'mean')`);
+    if (prediction.requiresGrad && !value.requiresGrad) throw new ValueError(`${label} returned a tensor that does not depend on the prediction (computed under noGrad, detached, or from plain numbers), so there is nothing to backpropagate`);
+    return value;
+  };
+}
+
 /** The loss definition for a name (validated) or a custom function (its targets are taken as given). */
 export function resolveLoss(loss: unknown, where = 'loss'): LossDefinition & { name: string } {
-  if (typeof loss === 'function') return { name: loss.name || 'custom', fn: loss as LossFunction, targets: 'values', fromLogits: false, description: 'custom loss' };
+  if (typeof loss === 'function') return { name: loss.name || 'custom', fn: checkedCustomLoss(loss as LossFunction, where), targets: 'values', fromLogits: false, description: 'custom loss' };
   if (typeof loss === 'string' && Object.prototype.hasOwnProperty.call(LOSSES, loss)) return { name: loss, ...(LOSSES as Record<string, LossDefinition>)[loss] };
   throw new ValueError(`${where}: unknown loss ${formatValue(loss)}; valid losses: ${LOSS_NAMES.join(', ')}`);
 }

@@ -1,8 +1,8 @@
 import { noGrad } from '../autograd/index.js';
 import type { Module } from '../nn/index.js';
 import { concat } from '../ops/index.js';
-import { Tensor } from '../tensor/index.js';
-import { ShapeError, checkNumber, formatShape } from '../util/errors.js';
+import { Tensor, requireTensor } from '../tensor/index.js';
+import { ShapeError, ValueError, checkNumber, formatShape } from '../util/errors.js';
 
 export interface PredictOptions {
   /** Rows per forward pass (bounds memory for large inputs). Default 1024. */
@@ -16,7 +16,10 @@ export interface PredictOptions {
  * `argmax(predict(model, x))` the classes.
  */
 export function predict(model: Module, x: Tensor, options: PredictOptions = {}): Tensor {
-  if (!(x instanceof Tensor) || x.rank !== 2) throw new ShapeError(`predict: x must be a 2-D tensor [rows, features], got ${x instanceof Tensor ? formatShape(x.shape) : typeof x}`);
+  requireTensor('predict', 'x', x);
+  if (x.rank !== 2) throw new ShapeError(`predict: x must be a 2-D tensor [rows, features], got ${formatShape(x.shape)}`);
+  const weights = model.parameters();
+  if (weights.length > 0 && x.dtype !== weights[0].dtype) throw new ValueError(`predict: x is ${x.dtype} but the model's parameters are ${weights[0].dtype}; convert it with x.to('${weights[0].dtype}')`);
   const batchSize = checkNumber('predict', 'batchSize', options.batchSize ?? 1024, { min: 1, integer: true });
   const wasTraining = model.training;
   model.eval();

@@ -146,3 +146,19 @@ test('binary cross-entropy refuses targets outside [0, 1] (a negative loss other
   // Soft targets inside [0, 1] stay allowed.
   assert.ok(Number.isFinite(ops.binaryCrossEntropy(tensor([[0.7]]), tensor([[0.25]])).item()));
 });
+
+test('ops given a plain array instead of a tensor say so and how to make one', () => {
+  const t = tensor([[1], [2]]);
+  const cases: [() => unknown, string][] = [
+    [() => ops.matmul([[1, 2]] as never, t), 'matmul: A must be a Tensor, got [[1,2]] (make one with tensor(…))'],
+    [() => ops.matmul(t, [1] as never), 'matmul: B must be a Tensor, got [1] (make one with tensor(…))'],
+    [() => ops.linear([[1]] as never, t), 'linear: input must be a Tensor, got [[1]] (make one with tensor(…))'],
+    [() => ops.relu([1, -2] as never), 'relu: input must be a Tensor, got [1,-2] (make one with tensor(…))'],
+    [() => ops.exp(Float32Array.from([1]) as never), /exp: input must be a Tensor, got .* \(make one with tensor\(…\)\)$/ as never],
+    [() => ops.softmax([1, 2] as never), 'softmax: input must be a Tensor, got [1,2] (make one with tensor(…))'],
+    [() => ops.sum([1] as never), 'sum: input must be a Tensor, got [1] (make one with tensor(…))'],
+    [() => ops.mean([1] as never, 0), 'mean: input must be a Tensor, got [1] (make one with tensor(…))'],
+    [() => ops.sigmoid(undefined as never), 'sigmoid: input must be a Tensor, got undefined'],
+  ];
+  for (const [call, message] of cases) assert.throws(call, typeof message === 'string' ? { name: 'ValueError', message } : message);
+});

@@ -5,7 +5,7 @@ import { Dense, mlp, recordActivations, sequential } from '../../src/nn/index.js
 import { Adam, SGD, parseSchedule } from '../../src/optim/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { huberLoss, mseLoss, softmaxCrossEntropy } from '../../src/ops/index.js';
-import { Trainer, fit, fitAsync, healthWarnings, toDataset } from '../../src/train/index.js';
+import { Trainer, fit, fitAsync, healthWarnings, predict, toDataset } from '../../src/train/index.js';
 import type { Dataset, FitOptions, LayerHealth, LossName } from '../../src/train/index.js';
 
 function spiral(n = 400, seed = 1): Dataset {
@@ -328,4 +328,45 @@ test('a custom loss receives the data set\'s target type: the library\'s losses 
   assert.equal(custom.stoppedBy, 'epochs');
   // @ts-expect-error mseLoss takes a Tensor of targets, not labels
   assert.throws(() => fit(classifier, labels, { loss: mseLoss, optimizer: new SGD(classifier.parameters(), { lr: 0.1 }), epochs: 1 }));
+});
+
+test('fit refuses a custom loss result it cannot train on, naming the loss and the fix', () => {
+  const data = sine(8);
+  const model = mlp({ sizes: [1, 2, 1], seed: 5 });
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  const perSample = (p: Tensor, t: Tensor) => mseLoss(p, t, { reduction: 'none' });
+  assert.throws(() => fit(model, data, { loss: perSample, optimizer }), { name: 'ValueError', message: "fit: loss: the custom loss perSample returned a tensor of shape [8,1]; it must return a scalar (reduce it, e.g. with mean(…) or reduction: 'mean')" });
+  assert.throws(() => fit(model, data, { loss: (() => 0.5) as never, optimizer }), /fit: loss: the custom loss returned 0\.5; it must return a scalar tensor/);
+  assert.throws(() => fit(model, data, { loss: (p, t) => mseLoss(p.detach(), t), optimizer }), /fit: loss: the custom loss returned a tensor that does not depend on the prediction/);
+  assert.equal(fit(model, data, { loss: (p, t) => mseLoss(p, t), optimizer, epochs: 1 }).stoppedBy, 'epochs');
+});
+
+test('a values loss given class labels says how to give the targets', () => {
+  const x = new Tensor(Float32Array.from([0, 1, 2]), [3, 1]);
+  const model = mlp({ sizes: [1, 2, 1], outputActivation: 'sigmoid', seed: 6 });
+  const labels = { x, y: Int32Array.from([0, 1, 1]) };
+  assert.throws(() => fit(model, labels, { loss: 'binaryCrossEntropy', optimizer: new SGD(model.parameters(), { lr: 0.1 }) }), {
+    message: "fit: training data: loss binaryCrossEntropy takes y as a tensor of targets shaped like the model's output, got an Int32Array of class labels; for 0/1 labels use new Tensor(Float32Array.from(y), [3, 1])",
+  });
+  const regression = mlp({ sizes: [1, 2, 1], seed: 6 });
+  assert.throws(() => fit(regression, labels, { loss: 'mse', optimizer: new SGD(regression.parameters(), { lr: 0.1 }) }), /loss mse takes y as a tensor of targets .*; use softmaxCrossEntropy for class labels, or give a Tensor of target values$/);
+});
+
+test('fit refuses data of another dtype than the model, saying how to convert', () => {
+  const model = mlp({ sizes: [1, 2, 1], seed: 7 });
+  const x = new Tensor(Float32Array.from([0, 1]), [2, 1]);
+  const y = new Tensor(Float32Array.from([0, 1]), [2, 1]);
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  assert.throws(() => fit(model, { x: x.to('float64'), y }, { loss: 'mse', optimizer }), {
+    message: "fit: training data: x is float64 but the model's parameters are float32; convert the data with x.to('float32'), or build the model with dtype 'float64' (e.g. mlp({ …, dtype: 'float64' }))",
+  });
+  assert.throws(() => fit(model, { x, y: y.to('float64') }, { loss: 'mse', optimizer }), { message: "fit: training data: y is float64 but the model's parameters are float32; convert the targets with y.to('float32')" });
+  assert.throws(() => fit(model, { x, y }, { loss: 'mse', optimizer, validationData: { x: x.to('float64'), y } }), /^ValueError: fit: validation data: x is float64/);
+});
+
+test('predict refuses a plain array and data of another dtype, saying what to do', () => {
+  const model = mlp({ sizes: [2, 1], seed: 8 });
+  assert.throws(() => predict(model, [[1, 2]] as never), { message: 'predict: x must be a Tensor, got [[1,2]] (make one with tensor(…))' });
+  assert.throws(() => predict(model, new Tensor(new Float64Array(2), [1, 2])), { message: "predict: x is float64 but the model's parameters are float32; convert it with x.to('float32')" });
+  assert.deepEqual(predict(model, new Tensor(new Float32Array(2), [1, 2])).shape, [1, 1]);
 });

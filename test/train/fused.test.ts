@@ -273,7 +273,8 @@ test('models and options the fused step does not cover say why and train through
   const optimizer = new SGD(model.parameters());
   assert.equal(new Trainer(model, data, { loss: 'mse', optimizer }).unfusedReason, null);
   const float64Data = dataset('mse', 8, 2, 2, 'float64', 1);
-  assert.equal(new Trainer(model, float64Data, { loss: 'mse', optimizer }).unfusedReason, 'the data does not fit the model');
+  // Data of another dtype than the model is refused before either path is chosen.
+  assert.throws(() => new Trainer(model, float64Data, { loss: 'mse', optimizer }), /fit: training data: x is float64 but the model's parameters are float32/);
 });
 
 test('a step where a layer records its forward pass (lastForward) goes through the graph, with the same results', () => {

@@ -196,7 +196,8 @@ test('steps that need what the native loop lacks are not batched', { skip }, () 
   }
   onNative(() => {
     const model = mlp({ sizes: [4, 3], dtype: 'float64' });
-    const trainer = new Trainer(model, dataset('softmaxCrossEntropy', 10, 4, 3, 1), { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 1 });
+    const data = dataset('softmaxCrossEntropy', 10, 4, 3, 1);
+    const trainer = new Trainer(model, { x: data.x.to('float64'), y: data.y }, { loss: 'softmaxCrossEntropy', optimizer: new SGD(model.parameters()), epochs: 1 });
     assert.equal(trainer.batchedSteps, false, 'float64');
   });
   const previous = setBackend(jsBackend);
