@@ -4,7 +4,7 @@
  */
 import { backend, createWasmBackend, jsBackend, registerBackend } from '../src/kernels/index.js';
 import { installBackend } from '../src/kernels/registry.js';
-import type { Backend } from '../src/kernels/index.js';
+import type { Backend, WorkerHandle } from '../src/kernels/index.js';
 import { Worker } from 'node:worker_threads';
 import { createNativeBackend } from './native.js';
 
@@ -16,8 +16,11 @@ import { createNativeBackend } from './native.js';
  */
 const WEB_WORKER_BRIDGE = "globalThis.self = globalThis; import('node:worker_threads').then(({ parentPort }) => parentPort.once('message', (data) => self.onmessage({ data })));\n";
 
-/** The wasm backend's helper thread in Node; unref'd so it never keeps the process alive. */
-export function spawnNodeWorker(source: string): Worker {
+/**
+ * The wasm backend's helper thread in Node; unref'd so it never keeps the process alive. Typed as
+ * the backend's WorkerHandle so that the package's declarations need no Node types.
+ */
+export function spawnNodeWorker(source: string): WorkerHandle {
   const worker = new Worker(WEB_WORKER_BRIDGE + source, { eval: true });
   worker.unref();
   return worker;

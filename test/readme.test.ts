@@ -66,3 +66,19 @@ test('the training guide example runs', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the package\'s declarations type-check for a consumer without Node\'s or the DOM\'s types', () => {
+  const dir = `${root}.tmp/bare-types`;
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(`${dir}/use.mts`, "import { Adam, fit, mlp, tensor } from 'backprop';\nconst m = mlp({ sizes: [2, 2] });\nfit(m, { x: tensor([[0, 1]]), y: Int32Array.from([1]) }, { loss: 'softmaxCrossEntropy', optimizer: new Adam(m.parameters()) });\n");
+    writeFileSync(`${dir}/tsconfig.json`, JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', noEmit: true, types: [], lib: ['es2022'], skipLibCheck: false }, files: ['use.mts'] }));
+    try {
+      execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${dir}/tsconfig.json`], { encoding: 'utf8', cwd: root });
+    } catch (error) {
+      assert.fail(`tsc: ${(error as { stdout?: string }).stdout ?? error}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -16,11 +16,18 @@ export function isGradEnabled(): boolean {
 export function noGrad<T>(fn: () => T): T {
   const previous = gradEnabled;
   gradEnabled = false;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     gradEnabled = previous;
   }
+  // Recording is off only until fn returns: the part of an async function after its first await
+  // would record the graph again, unnoticed (TensorFlow.js's tidy refuses promises likewise).
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    throw new BackpropError('noGrad: the function returned a promise, but recording is off only until it returns (not after an await); call noGrad around the synchronous work inside the async function');
+  }
+  return result;
 }
 
 /** Whether an op with these inputs must record its backward rule. */

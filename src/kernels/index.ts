@@ -4,6 +4,6 @@ export {
 } from './backend.js';
 export { jsBackend } from './js/index.js';
 export { createWasmBackend, createWasmBackendAsync } from './wasm/index.js';
-export type { WasmBackendAsyncOptions, WasmBackendOptions } from './wasm/index.js';
+export type { SpawnWorker, WasmBackendAsyncOptions, WasmBackendOptions, WorkerHandle } from './wasm/index.js';
 export { erfc, normalCdf } from './js/special.js';
 export { backend, backendNames, registerBackend, setBackend } from './registry.js';

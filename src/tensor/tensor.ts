@@ -129,8 +129,37 @@ export class Tensor {
     runBackward(this, gradient);
   }
 
+  /**
+   * The values and what they are, as PyTorch prints a tensor: `tensor([[1, 2], [3, 4]], float32)`.
+   * Numbers have four significant digits; a tensor of more than 1,000 elements shows the first and
+   * last three entries of each longer axis around "…".
+   */
   toString(): string {
-    return `Tensor(${formatShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    const summarise = this.size > 1000;
+    const number = (v: number) => (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
+    const format = (axis: number, offset: number, stride: number): string => {
+      if (axis === this.shape.length) return number(this.data[offset]);
+      const length = this.shape[axis];
+      const inner = stride / Math.max(length, 1);
+      const parts: string[] = [];
+      for (let i = 0; i < length; i++) {
+        if (summarise && length > 6 && i === 3) {
+          parts.push('…');
+          i = length - 4;
+          continue;
+        }
+        parts.push(format(axis + 1, offset + i * inner, inner));
+      }
+      return `[${parts.join(axis === this.shape.length - 1 ? ', ' : ',\n' + ' '.repeat(8 + axis))}]`;
+    };
+    // An empty tensor's shape is not visible in its values.
+    const values = this.shape.length === 0 ? number(this.data[0]) : this.size === 0 ? `[], shape ${formatShape(this.shape)}` : format(0, 0, this.size);
+    return `tensor(${values}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  /** Node's console.log and util.inspect print `toString()` (not the graph fields). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 

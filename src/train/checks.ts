@@ -40,7 +40,11 @@ export function checkDataset(where: string, data: Dataset, loss: LossDefinition 
     throw new ValueError(`${where}: y must be a Tensor of targets or an Int32Array of class labels, got ${describe(data.y)}`);
   }
   if (targetRows(data.y) !== data.x.shape[0]) throw new ShapeError(`${where}: x has ${data.x.shape[0]} rows but y has ${targetRows(data.y)}`);
-  if (loss.targets === 'labels' && !(data.y instanceof Int32Array)) throw new ValueError(`${where}: this loss takes integer class labels (an Int32Array) as y, got ${describe(data.y)}`);
+  if (loss.targets === 'labels' && !(data.y instanceof Int32Array)) {
+    const y = data.y;
+    const hint = y.rank === 2 && y.shape[1] > 1 ? `; for one-hot rows use argmax(y), which gives their labels` : y.rank <= 2 ? '; for labels held as numbers use Int32Array.from(y.data)' : '';
+    throw new ValueError(`${where}: this loss takes integer class labels (an Int32Array) as y, got a Tensor ${formatShape(y.shape)}${hint}`);
+  }
   if (loss.targets === 'values' && data.y instanceof Int32Array && loss.name !== undefined && Object.prototype.hasOwnProperty.call(LOSSES, loss.name)) {
     const n = data.y.length;
     throw new ValueError(

@@ -370,3 +370,14 @@ test('predict refuses a plain array and data of another dtype, saying what to do
   assert.throws(() => predict(model, new Tensor(new Float64Array(2), [1, 2])), { message: "predict: x is float64 but the model's parameters are float32; convert it with x.to('float32')" });
   assert.deepEqual(predict(model, new Tensor(new Float32Array(2), [1, 2])).shape, [1, 1]);
 });
+
+test('a labels loss given a tensor of targets says how to get labels from it', () => {
+  const model = mlp({ sizes: [1, 2], seed: 9 });
+  const x = new Tensor(Float32Array.from([0, 1]), [2, 1]);
+  const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+  const oneHot = new Tensor(Float32Array.from([1, 0, 0, 1]), [2, 2]);
+  assert.throws(() => fit(model, { x, y: oneHot }, { loss: 'softmaxCrossEntropy', optimizer }), {
+    message: 'fit: training data: this loss takes integer class labels (an Int32Array) as y, got a Tensor [2,2]; for one-hot rows use argmax(y), which gives their labels',
+  });
+  assert.throws(() => fit(model, { x, y: new Tensor(Float32Array.from([0, 1]), [2]) }, { loss: 'softmaxCrossEntropy', optimizer }), /got a Tensor \[2\]; for labels held as numbers use Int32Array\.from\(y\.data\)$/);
+});
