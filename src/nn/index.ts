@@ -1,4 +1,5 @@
 export { Module } from './module.js';
+export type { ModuleStateDict } from './module.js';
 export { Dense, defaultInitializer } from './dense.js';
 export type { DenseOptions, ForwardRecord, RecordsActivations } from './dense.js';
 export { Activation } from './activation-layer.js';

@@ -1,5 +1,6 @@
+import type { DType } from '../kernels/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { ValueError, formatValue } from '../util/errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 
 /**
@@ -102,11 +103,61 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /**
+   * The values of every parameter by its path, as plain JSON-ready data (copies): a custom module's
+   * weights can be saved with `JSON.stringify(model.stateDict())` and put back with `loadStateDict`.
+   * (`toModelDocument`/`saveModel` also keep the architecture, for the library's own layers.)
+   */
+  stateDict(): ModuleStateDict {
+    const state: ModuleStateDict = {};
+    for (const [path, parameter] of this.namedParameters()) state[path] = { shape: [...parameter.shape], dtype: parameter.dtype, values: Array.from(parameter.data) };
+    return state;
+  }
+
+  /**
+   * Copies the values of `state` (from `stateDict()` of a module of the same structure) into the
+   * parameters. Everything is checked before anything is written: every parameter present with its
+   * shape, no unknown entries, finite numbers; an error names the entry and leaves the module as it was.
+   */
+  loadStateDict(state: ModuleStateDict): this {
+    const where = `${this.constructor.name}.loadStateDict`;
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) throw new ValueError(`${where}: expected an object from stateDict(), got ${formatValue(state)}`);
+    const named = this.namedParameters();
+    const known = new Set(named.map(([path]) => path));
+    for (const key of Object.keys(state)) if (!known.has(key)) throw new ValueError(`${where}: unknown entry ${formatValue(key)}; the module's parameters are ${[...known].join(', ') || 'none'}`);
+    for (const [path, parameter] of named) {
+      const entry = state[path];
+      if (entry === undefined) throw new ValueError(`${where}: no entry for parameter ${formatValue(path)}`);
+      const shape: unknown = entry?.shape;
+      if (!Array.isArray(shape) || shape.length !== parameter.shape.length || shape.some((n, i) => n !== parameter.shape[i])) {
+        throw new ShapeError(`${where}: ${path} has shape ${Array.isArray(shape) ? formatShape(shape) : formatValue(shape)}, the parameter ${formatShape(parameter.shape)}`);
+      }
+      const values: unknown = entry.values;
+      if (!Array.isArray(values) && !ArrayBuffer.isView(values)) throw new ValueError(`${where}: ${path}.values must be an array of numbers, got ${formatValue(values)}`);
+      const list = values as ArrayLike<unknown>;
+      if (list.length !== parameter.size) throw new ShapeError(`${where}: ${path} has ${list.length} values for shape ${formatShape(parameter.shape)} (${parameter.size})`);
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i];
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: ${path}.values[${i}] must be a finite number, got ${formatValue(v)}`);
+      }
+    }
+    for (const [path, parameter] of named) parameter.data.set(state[path].values);
+    return this;
+  }
+
+  /** The module's class name (layers describe themselves more fully). */
+  toString(): string {
+    return this.constructor.name;
+  }
+
   /** Clears `.grad` of every parameter (gradients accumulate across backward calls until this). */
   zeroGrad(): void {
     for (const parameter of this.parameters()) parameter.zeroGrad();
   }
 }
+
+/** `Module.stateDict()`: each parameter's shape, dtype and values (row-major) by its dotted path. */
+export type ModuleStateDict = Record<string, { shape: number[]; dtype: DType; values: number[] }>;
 
 function checkLocalName(owner: Module, kind: string, name: string): void {
   if (typeof name !== 'string' || name === '' || name.includes('.')) {
